@@ -1,1 +1,150 @@
-//! stub
+//! The core of pipelint: the typed model of `bitbucket-pipelines.yml`, the schema check, the
+//! rules and their registry, and [`check`], the one entry point the CLI and the language
+//! server both call.
+//!
+//! Core does no IO, knows no terminal and no LSP. Every position in it is a byte span.
+
+pub mod context;
+pub mod diagnostic;
+pub mod fix;
+pub mod model;
+pub mod registry;
+pub mod route;
+pub mod rule;
+pub mod rules;
+pub mod schema;
+pub mod settings;
+pub mod shell;
+pub mod suggest;
+
+use std::collections::HashMap;
+
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
+pub use pipelint_yaml::{Parsed, Span};
+pub use route::Route;
+pub use rule::{Rule, RuleMeta};
+pub use settings::{Plan, Settings};
+
+use context::Context;
+
+/// Where the rule documentation pages live.
+pub const DOCS_BASE_URL: &str = "https://github.com/pipelint/pipelint/blob/main/docs/rules";
+
+/// Which rules run.
+#[derive(Clone, Debug, Default)]
+pub enum Selection {
+    /// Every rule.
+    #[default]
+    All,
+    /// Only these ids or groups (`docker` or `docker/*` selects a group).
+    Only(Vec<String>),
+}
+
+impl Selection {
+    pub fn is_enabled(&self, id: &str) -> bool {
+        match self {
+            Selection::All => true,
+            Selection::Only(list) => list.iter().any(|s| selects(s, id)),
+        }
+    }
+}
+
+fn selects(pattern: &str, id: &str) -> bool {
+    let group = pattern.strip_suffix("/*").unwrap_or(pattern);
+    pattern == id || id.split_once('/').is_some_and(|(g, _)| g == group)
+}
+
+/// What to check and how.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    pub settings: Settings,
+    pub select: Selection,
+    /// Rule ids whose severity the user changed.
+    pub severities: HashMap<String, Severity>,
+    /// The file's path, for the rules that look at it.
+    pub path: Option<String>,
+    pub yaml: pipelint_yaml::Options,
+}
+
+/// The result of checking one text.
+#[derive(Debug)]
+pub struct Analysis {
+    pub parsed: Parsed,
+    /// Sorted by position, then rule.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks one pipeline file's text. Never fails and never panics on any input.
+pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
+    let parsed = pipelint_yaml::parse(source, &opts.yaml);
+    let diagnostics = {
+        let cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
+        let mut out = Vec::new();
+        for rule in registry::RULES {
+            if opts.select.is_enabled(rule.meta().id) {
+                rule.check(&cx, &mut out);
+            }
+        }
+        schema::check(&cx, &mut out);
+        finish(&cx, out, opts)
+    };
+    Analysis {
+        parsed,
+        diagnostics,
+    }
+}
+
+/// Filters by selection, turns alias sites into related locations, merges diagnostics
+/// that differ only by the alias they were found through, fills in routes, and sorts.
+fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut index: HashMap<(&'static str, Span, String), usize> = HashMap::new();
+    for mut d in diagnostics {
+        if !opts.select.is_enabled(d.rule) {
+            continue;
+        }
+        let key = (d.rule, d.span, d.message.clone());
+        if let Some(&i) = index.get(&key) {
+            let kept = &mut out[i];
+            for site in d.via {
+                if !kept.via.contains(&site) {
+                    kept.via.push(site);
+                }
+            }
+            for r in d.related {
+                if !kept.related.contains(&r) {
+                    kept.related.push(r);
+                }
+            }
+            continue;
+        }
+        if let Some(sev) = opts.severities.get(d.rule) {
+            d.severity = *sev;
+        }
+        index.insert(key, out.len());
+        out.push(d);
+    }
+    for d in &mut out {
+        for site in &d.via {
+            let name = cx.text(*site);
+            d.related.push(Related {
+                span: *site,
+                message: format!("used here through `{name}`"),
+            });
+        }
+        if d.route.is_empty() {
+            if let Some(root) = cx.root {
+                d.route = Route::locate(root, d.via.first().copied().unwrap_or(d.span));
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.rule,
+            &b.message,
+        ))
+    });
+    out
+}

@@ -381,6 +381,8 @@ impl<'a> Builder<'a> {
                 Node::new(NodeKind::Mapping(mapping), Span::new(frame.start, end))
             }
         };
+        let mut node = node;
+        node.truncated = end_event.is_none();
         self.complete(node, frame.props);
     }
 

@@ -100,17 +100,15 @@ impl Scalar {
     }
 
     /// A plain scalar that YAML 1.1 (and so Bitbucket's parser) reads as a boolean:
-    /// `yes`, `no`, `on`, `off`, `y`, `n` in their usual spellings, plus `true`/`false`.
+    /// `yes`, `no`, `on`, `off` in their usual spellings, plus `true`/`false` (the YAML 1.1
+    /// resolver of SnakeYAML, which leaves `y` and `n` strings).
     pub fn is_yaml11_bool(&self) -> bool {
         self.style == ScalarStyle::Plain
             && matches!(
                 self.value.as_str(),
-                "y" | "Y"
-                    | "yes"
+                "yes"
                     | "Yes"
                     | "YES"
-                    | "n"
-                    | "N"
                     | "no"
                     | "No"
                     | "NO"
@@ -311,6 +309,9 @@ pub struct Node {
     pub anchor: Option<AnchorMark>,
     /// The tag written on this node (`!include`, `!!str`), as written.
     pub tag: Option<String>,
+    /// The text broke off (a syntax error) before this collection was closed: it holds
+    /// only what was read, so checks should not call anything in it missing.
+    pub truncated: bool,
 }
 
 impl Node {
@@ -321,6 +322,7 @@ impl Node {
             via: Vec::new(),
             anchor: None,
             tag: None,
+            truncated: false,
         }
     }
 

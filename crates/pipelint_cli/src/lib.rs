@@ -1,0 +1,5 @@
+//! The pieces of the `pipelint` binary that tests and benchmarks use too: finding files and
+//! rendering diagnostics.
+
+pub mod discover;
+pub mod render;

@@ -1,0 +1,110 @@
+//! Per-rule fixtures: `tests/fixtures/rules/<group>/<name>/invalid_*.yml` must trigger the
+//! rule, `valid_*.yml` must not; each gets a snapshot of the human output with only that
+//! rule enabled. A snapshot without a fixture fails the test, so none are left behind.
+
+use std::path::{Path, PathBuf};
+
+use pipelint_cli::render::{self, FileReport, Format};
+use pipelint_core::{CheckOptions, Selection, registry};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
+}
+
+fn snapshot_name(rule: &str, file: &str) -> String {
+    format!(
+        "{}__{}",
+        rule.replace('/', "__"),
+        file.trim_end_matches(".yml").trim_end_matches(".yaml")
+    )
+}
+
+/// Every fixture: (rule id, file name, path).
+fn fixtures() -> Vec<(String, String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(groups) = std::fs::read_dir(fixtures_dir()) else {
+        return out;
+    };
+    for group in groups.flatten() {
+        let Ok(names) = std::fs::read_dir(group.path()) else {
+            continue;
+        };
+        for name in names.flatten() {
+            let rule = format!(
+                "{}/{}",
+                group.file_name().to_string_lossy(),
+                name.file_name().to_string_lossy()
+            );
+            let Ok(files) = std::fs::read_dir(name.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let fname = file.file_name().to_string_lossy().into_owned();
+                if fname.ends_with(".yml") || fname.ends_with(".yaml") {
+                    out.push((rule.clone(), fname, file.path()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn fixtures_trigger_their_rule_and_match_snapshots() {
+    let mut failures = Vec::new();
+    for (rule, file, path) in fixtures() {
+        assert!(
+            registry::find(&rule).is_some(),
+            "fixture folder for unknown rule `{rule}`"
+        );
+        let source = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        let opts = CheckOptions {
+            select: Selection::Only(vec![rule.clone()]),
+            ..CheckOptions::default()
+        };
+        let analysis = pipelint_core::check(&source, &opts);
+        let hits = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == rule)
+            .count();
+        if file.starts_with("invalid") && hits == 0 {
+            failures.push(format!("{rule}/{file}: expected the rule to fire"));
+        }
+        if file.starts_with("valid") && hits > 0 {
+            failures.push(format!("{rule}/{file}: expected no finding, got {hits}"));
+        }
+        let report = FileReport {
+            path: format!("{rule}/{file}"),
+            source,
+            diagnostics: analysis.diagnostics,
+        };
+        let output = render::render(Format::Human, &[report], false);
+        insta::with_settings!({snapshot_path => "snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(snapshot_name(&rule, &file), output);
+        });
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn no_snapshot_without_a_fixture() {
+    let expected: Vec<String> = fixtures()
+        .iter()
+        .map(|(rule, file, _)| format!("{}.snap", snapshot_name(rule, file)))
+        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".snap") && !name.starts_with("render__") && !name.starts_with("cli__") {
+            assert!(
+                expected.contains(&name),
+                "snapshot {name} has no fixture; delete it"
+            );
+        }
+    }
+}

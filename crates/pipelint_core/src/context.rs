@@ -1,0 +1,51 @@
+//! What a rule sees: the source, its span tree, the typed view and the settings.
+
+use pipelint_yaml::{Node, Parsed, Span};
+
+use crate::model::{File, StepRef};
+use crate::settings::Settings;
+
+pub struct Context<'a> {
+    pub source: &'a str,
+    /// The file's path as the user gave it, when there is one.
+    pub path: Option<&'a str>,
+    pub parsed: &'a Parsed,
+    /// The root of the first document.
+    pub root: Option<&'a Node>,
+    /// The typed view, when the root is a mapping.
+    pub file: Option<File<'a>>,
+    pub settings: &'a Settings,
+    steps: Vec<StepRef<'a>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        source: &'a str,
+        path: Option<&'a str>,
+        parsed: &'a Parsed,
+        settings: &'a Settings,
+    ) -> Self {
+        let root = parsed.root();
+        let file = root.and_then(File::new);
+        let steps = file.as_ref().map(File::steps).unwrap_or_default();
+        Context {
+            source,
+            path,
+            parsed,
+            root,
+            file,
+            settings,
+            steps,
+        }
+    }
+
+    /// Every step of every pipeline (computed once per check).
+    pub fn steps(&self) -> &[StepRef<'a>] {
+        &self.steps
+    }
+
+    /// The source text of a span.
+    pub fn text(&self, span: Span) -> &'a str {
+        self.source.get(span.range()).unwrap_or("")
+    }
+}

@@ -1,0 +1,608 @@
+//! Typed views over the span tree of a `bitbucket-pipelines.yml`.
+//!
+//! The views borrow the tree; they never copy it. [`File::steps`] visits every step of
+//! every pipeline (inside parallel groups and stages too) with its context, and
+//! [`StepRef`] computes the step's effective runtime, size, image and services the way
+//! Bitbucket does: the step's own value, then `options`, then the default.
+
+use pipelint_yaml::{Mapping, Node, NodeKind};
+
+use crate::route::{Route, Segment};
+use crate::settings::Settings;
+
+/// Memory of a step by size, in MB. 16x and 32x are extrapolated (Atlassian documents up
+/// to 8x = 32 GB).
+pub const SIZE_MEMORY_MB: &[(&str, u64)] = &[
+    ("1x", 4096),
+    ("2x", 8192),
+    ("4x", 16384),
+    ("8x", 32768),
+    ("16x", 65536),
+    ("32x", 131072),
+];
+
+/// Memory a service gets when its definition does not say (MB).
+pub const DEFAULT_SERVICE_MEMORY_MB: u64 = 1024;
+
+/// Memory the build container keeps at least (MB).
+pub const BUILD_CONTAINER_MIN_MB: u64 = 1024;
+
+/// The most services one step may use, `docker` included.
+pub const MAX_SERVICES: usize = 5;
+
+/// Caches Bitbucket defines itself.
+pub const PREDEFINED_CACHES: &[&str] = &[
+    "docker",
+    "composer",
+    "dotnetcore",
+    "gradle",
+    "ivy2",
+    "maven",
+    "node",
+    "pip",
+    "sbt",
+];
+
+/// The memory of a step size in MB.
+pub fn size_memory(size: &str) -> Option<u64> {
+    SIZE_MEMORY_MB
+        .iter()
+        .find(|(s, _)| *s == size)
+        .map(|(_, mb)| *mb)
+}
+
+/// A value that YAML templating fills in when the pipeline starts (`${{ VAR }}`): it is
+/// valid wherever a value is.
+pub fn is_template(node: &Node) -> bool {
+    node.as_scalar().is_some_and(|s| s.value.contains("${{"))
+}
+
+/// Where a pipeline stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipelineKind {
+    Default,
+    Branch,
+    Tag,
+    Bookmark,
+    PullRequest,
+    Custom,
+    /// `definitions.pipelines`: shared pipelines other files import.
+    Shared,
+}
+
+impl PipelineKind {
+    pub fn is_custom_like(self) -> bool {
+        matches!(self, PipelineKind::Custom | PipelineKind::Shared)
+    }
+}
+
+/// One pipeline: a list of items, or `{import: ...}`.
+#[derive(Clone, Debug)]
+pub struct Pipeline<'a> {
+    pub kind: PipelineKind,
+    /// The key naming it (branch pattern, custom name); `None` for `default`.
+    pub name: Option<&'a Node>,
+    /// The `default`/pattern key itself.
+    pub key: &'a Node,
+    pub node: &'a Node,
+    pub route: Route,
+}
+
+impl<'a> Pipeline<'a> {
+    pub fn items(&self) -> &'a [Node] {
+        self.node.as_sequence().unwrap_or(&[])
+    }
+
+    pub fn name_str(&self) -> &'a str {
+        self.name.and_then(Node::as_key).unwrap_or("default")
+    }
+}
+
+/// A step with where it stands.
+#[derive(Clone, Debug)]
+pub struct StepRef<'a> {
+    /// The step's mapping (`step:`'s value). May be null or not a mapping in broken files.
+    pub node: &'a Node,
+    /// The `step` (or `final`) key.
+    pub key: &'a Node,
+    /// Index of the pipeline in [`File::pipelines`].
+    pub pipeline: usize,
+    pub pipeline_kind: PipelineKind,
+    /// The top-level item of the pipeline that holds the step.
+    pub item_index: usize,
+    /// The `parallel` value when the step is in a parallel group.
+    pub parallel: Option<&'a Node>,
+    /// The stage mapping when the step is in a stage.
+    pub stage: Option<&'a Node>,
+    pub is_final: bool,
+    pub route: Route,
+}
+
+/// Where the effective value of a setting came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Step,
+    Options,
+    Default,
+}
+
+/// The runtime version a step runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuntimeVersion {
+    V2,
+    V3,
+    /// A `${{ }}` template or a value that is not a version: unknown until run time.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Effective<'a, T> {
+    pub value: T,
+    pub origin: Origin,
+    /// The node that set it, when one did.
+    pub node: Option<&'a Node>,
+}
+
+impl<'a> StepRef<'a> {
+    pub fn map(&self) -> Option<&'a Mapping> {
+        self.node.as_mapping()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.node.get(key)
+    }
+
+    pub fn name(&self) -> Option<&'a str> {
+        self.get("name").and_then(Node::as_str)
+    }
+
+    /// A child-pipeline step (`type: pipeline`).
+    pub fn is_child_pipeline(&self) -> bool {
+        self.get("type").and_then(Node::as_str) == Some("pipeline")
+    }
+
+    /// The step's runtime version: the step's `runtime.cloud.version`, then `options`', then
+    /// the configured default (v2 unless set).
+    pub fn runtime(&self, file: &File<'a>, settings: &Settings) -> Effective<'a, RuntimeVersion> {
+        let version_of = |n: &'a Node| {
+            n.get("runtime")
+                .and_then(|r| r.get("cloud"))
+                .and_then(|c| c.get("version"))
+        };
+        if let Some(v) = version_of(self.node) {
+            return Effective {
+                value: runtime_version(v),
+                origin: Origin::Step,
+                node: Some(v),
+            };
+        }
+        if let Some(v) = file.options().and_then(version_of) {
+            return Effective {
+                value: runtime_version(v),
+                origin: Origin::Options,
+                node: Some(v),
+            };
+        }
+        Effective {
+            value: if settings.default_runtime == 3 {
+                RuntimeVersion::V3
+            } else {
+                RuntimeVersion::V2
+            },
+            origin: Origin::Default,
+            node: None,
+        }
+    }
+
+    /// Whether the step runs on a self-hosted runner (`runs-on` names `self.hosted`).
+    pub fn is_self_hosted(&self) -> bool {
+        self.runs_on().iter().any(|l| *l == "self.hosted")
+    }
+
+    /// The `runs-on` labels.
+    pub fn runs_on(&self) -> Vec<&'a str> {
+        match self.get("runs-on") {
+            Some(n) => match &n.kind {
+                NodeKind::Sequence(items) => items.iter().filter_map(Node::as_str).collect(),
+                _ => n.as_str().into_iter().collect(),
+            },
+            None => Vec::new(),
+        }
+    }
+
+    /// The step's size: the step's, then `options`', then 1x.
+    pub fn size(&self, file: &File<'a>) -> Effective<'a, &'a str> {
+        if let Some(n) = self.get("size") {
+            return Effective {
+                value: n.as_str().unwrap_or(""),
+                origin: Origin::Step,
+                node: Some(n),
+            };
+        }
+        if let Some(n) = file.options().and_then(|o| o.get("size")) {
+            return Effective {
+                value: n.as_str().unwrap_or(""),
+                origin: Origin::Options,
+                node: Some(n),
+            };
+        }
+        Effective {
+            value: "1x",
+            origin: Origin::Default,
+            node: None,
+        }
+    }
+
+    /// The image node: the step's, then the file's; `None` means Bitbucket's default image.
+    pub fn image(&self, file: &File<'a>) -> Option<Effective<'a, &'a str>> {
+        let (node, origin) = match self.get("image") {
+            Some(n) => (n, Origin::Step),
+            None => (file.map.get("image")?, Origin::Options),
+        };
+        Some(Effective {
+            value: image_name(node).unwrap_or(""),
+            origin,
+            node: Some(node),
+        })
+    }
+
+    /// The services the step names, with their nodes.
+    pub fn service_nodes(&self) -> &'a [Node] {
+        self.get("services")
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[])
+    }
+
+    /// Whether `docker` is available: named in `services`, or `options.docker: true`.
+    pub fn has_docker(&self, file: &File<'a>) -> bool {
+        self.service_nodes()
+            .iter()
+            .any(|n| n.as_str() == Some("docker"))
+            || file.options_docker()
+    }
+
+    /// The commands of `script` (and of `after-script` when `after` is true): the string
+    /// items; pipes are skipped.
+    pub fn commands(&self, after: bool) -> Vec<&'a Node> {
+        let key = if after { "after-script" } else { "script" };
+        self.get(key)
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[])
+            .iter()
+            .filter(|n| n.as_scalar().is_some())
+            .collect()
+    }
+
+    /// The pipe items (`- pipe: ...`) of `script` and `after-script`.
+    pub fn pipes(&self) -> Vec<&'a Node> {
+        ["script", "after-script"]
+            .iter()
+            .filter_map(|k| self.get(k).and_then(Node::as_sequence))
+            .flatten()
+            .filter(|n| n.get("pipe").is_some())
+            .collect()
+    }
+}
+
+fn runtime_version(node: &Node) -> RuntimeVersion {
+    if is_template(node) {
+        return RuntimeVersion::Unknown;
+    }
+    match node.as_str() {
+        Some("3") => RuntimeVersion::V3,
+        Some("2") => RuntimeVersion::V2,
+        _ => RuntimeVersion::Unknown,
+    }
+}
+
+/// An image's name, from its string or object form.
+pub fn image_name(node: &Node) -> Option<&str> {
+    match &node.kind {
+        NodeKind::Mapping(m) => m.get("name").and_then(Node::as_str),
+        _ => node.as_str(),
+    }
+}
+
+/// The root mapping of a pipeline file.
+#[derive(Clone, Debug)]
+pub struct File<'a> {
+    pub root: &'a Node,
+    pub map: &'a Mapping,
+}
+
+impl<'a> File<'a> {
+    /// A view of the document's root, when it is a mapping.
+    pub fn new(root: &'a Node) -> Option<Self> {
+        Some(File {
+            root,
+            map: root.as_mapping()?,
+        })
+    }
+
+    pub fn options(&self) -> Option<&'a Node> {
+        self.map.get("options")
+    }
+
+    pub fn options_docker(&self) -> bool {
+        self.options()
+            .and_then(|o| o.get("docker"))
+            .and_then(Node::as_bool)
+            == Some(true)
+    }
+
+    pub fn definitions(&self) -> Option<&'a Node> {
+        self.map.get("definitions")
+    }
+
+    /// `definitions.services` as a mapping.
+    pub fn services(&self) -> Option<&'a Mapping> {
+        self.definitions()?.get("services")?.as_mapping()
+    }
+
+    /// `definitions.caches` as a mapping.
+    pub fn caches(&self) -> Option<&'a Mapping> {
+        self.definitions()?.get("caches")?.as_mapping()
+    }
+
+    /// Every pipeline of the file: `pipelines.*` and `definitions.pipelines.*`.
+    pub fn pipelines(&self) -> Vec<Pipeline<'a>> {
+        let mut out = Vec::new();
+        if let Some(pipelines) = self.map.entry("pipelines") {
+            if let Some(m) = pipelines.value.as_mapping() {
+                for (name, entry) in m.iter() {
+                    let base = Route(vec![
+                        Segment::Key("pipelines".into()),
+                        Segment::Key(name.to_owned()),
+                    ]);
+                    let kind = match name {
+                        "default" => {
+                            out.push(Pipeline {
+                                kind: PipelineKind::Default,
+                                name: None,
+                                key: &entry.key,
+                                node: &entry.value,
+                                route: base,
+                            });
+                            continue;
+                        }
+                        "branches" => PipelineKind::Branch,
+                        "tags" => PipelineKind::Tag,
+                        "bookmarks" => PipelineKind::Bookmark,
+                        "pull-requests" => PipelineKind::PullRequest,
+                        "custom" => PipelineKind::Custom,
+                        _ => continue,
+                    };
+                    collect_named(&mut out, kind, &entry.value, &base);
+                }
+            }
+        }
+        if let Some(shared) = self
+            .definitions()
+            .and_then(|d| d.as_mapping())
+            .and_then(|d| d.entry("pipelines"))
+        {
+            let base = Route(vec![
+                Segment::Key("definitions".into()),
+                Segment::Key("pipelines".into()),
+            ]);
+            collect_named(&mut out, PipelineKind::Shared, &shared.value, &base);
+        }
+        out
+    }
+
+    /// Every step of every pipeline, in order.
+    pub fn steps(&self) -> Vec<StepRef<'a>> {
+        let mut out = Vec::new();
+        for (p_index, pipeline) in self.pipelines().iter().enumerate() {
+            for (i, item) in pipeline.items().iter().enumerate() {
+                let route = pipeline.route.push(Segment::Index(i));
+                let cx = StepCx {
+                    pipeline: p_index,
+                    kind: pipeline.kind,
+                    item_index: i,
+                };
+                collect_item_steps(&mut out, item, &cx, route, None, None);
+            }
+        }
+        out
+    }
+}
+
+struct StepCx {
+    pipeline: usize,
+    kind: PipelineKind,
+    item_index: usize,
+}
+
+fn collect_named<'a>(
+    out: &mut Vec<Pipeline<'a>>,
+    kind: PipelineKind,
+    node: &'a Node,
+    base: &Route,
+) {
+    let Some(m) = node.as_mapping() else {
+        return;
+    };
+    for (name, entry) in m.iter() {
+        let route = base.push(Segment::Key(name.to_owned()));
+        // pull-requests may nest a `destinations` map of patterns.
+        if kind == PipelineKind::PullRequest && entry.value.get("destinations").is_some() {
+            if let Some(dest) = entry
+                .value
+                .as_mapping()
+                .and_then(|m| m.entry("destinations"))
+            {
+                collect_named(
+                    out,
+                    kind,
+                    &dest.value,
+                    &route.push(Segment::Key("destinations".into())),
+                );
+            }
+            continue;
+        }
+        out.push(Pipeline {
+            kind,
+            name: Some(&entry.key),
+            key: &entry.key,
+            node: &entry.value,
+            route,
+        });
+    }
+}
+
+fn collect_item_steps<'a>(
+    out: &mut Vec<StepRef<'a>>,
+    item: &'a Node,
+    cx: &StepCx,
+    route: Route,
+    parallel: Option<&'a Node>,
+    stage: Option<&'a Node>,
+) {
+    let Some(m) = item.as_mapping() else {
+        return;
+    };
+    for (key, entry) in m.iter() {
+        let route = route.push(Segment::Key(key.to_owned()));
+        match key {
+            "step" | "final" => out.push(StepRef {
+                node: &entry.value,
+                key: &entry.key,
+                pipeline: cx.pipeline,
+                pipeline_kind: cx.kind,
+                item_index: cx.item_index,
+                parallel,
+                stage,
+                is_final: key == "final",
+                route,
+            }),
+            "parallel" if parallel.is_none() => {
+                let (items, route) = match &entry.value.kind {
+                    NodeKind::Sequence(items) => (items.as_slice(), route),
+                    NodeKind::Mapping(_) => (
+                        entry
+                            .value
+                            .get("steps")
+                            .and_then(Node::as_sequence)
+                            .unwrap_or(&[]),
+                        route.push(Segment::Key("steps".into())),
+                    ),
+                    _ => (&[][..], route),
+                };
+                for (i, inner) in items.iter().enumerate() {
+                    collect_item_steps(
+                        out,
+                        inner,
+                        cx,
+                        route.push(Segment::Index(i)),
+                        Some(&entry.value),
+                        stage,
+                    );
+                }
+            }
+            "stage" if stage.is_none() && parallel.is_none() => {
+                let route = route.push(Segment::Key("steps".into()));
+                let items = entry
+                    .value
+                    .get("steps")
+                    .and_then(Node::as_sequence)
+                    .unwrap_or(&[]);
+                for (i, inner) in items.iter().enumerate() {
+                    collect_item_steps(
+                        out,
+                        inner,
+                        cx,
+                        route.push(Segment::Index(i)),
+                        parallel,
+                        Some(&entry.value),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Route {
+    /// This route with one more segment.
+    pub fn push(&self, seg: Segment) -> Route {
+        let mut r = self.clone();
+        r.0.push(seg);
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_file<R>(text: &str, f: impl FnOnce(&File<'_>) -> R) -> R {
+        let parsed = pipelint_yaml::parse(text, &Default::default());
+        let root = parsed.root().expect("root");
+        f(&File::new(root).expect("mapping"))
+    }
+
+    #[test]
+    fn visits_every_step_with_context() {
+        let text = r#"
+options:
+  size: 2x
+  runtime:
+    cloud:
+      version: "3"
+pipelines:
+  default:
+    - step: {name: a, script: [x]}
+    - parallel:
+        - step: {name: b, script: [x], size: 4x}
+        - step: {name: c, script: [x]}
+    - stage:
+        steps:
+          - step: {name: d, script: [x], runtime: {cloud: {version: "2"}}}
+    - final: {name: e, script: [x]}
+  branches:
+    main:
+      - step: {name: f, script: [x]}
+  pull-requests:
+    '**':
+      destinations:
+        main:
+          - step: {name: g, script: [x]}
+  custom:
+    deploy:
+      - variables: [{name: X}]
+      - step: {name: h, script: [x]}
+"#;
+        with_file(text, |file| {
+            let steps = file.steps();
+            let names: Vec<_> = steps.iter().filter_map(StepRef::name).collect();
+            assert_eq!(names, ["a", "b", "c", "d", "e", "f", "g", "h"]);
+            let settings = Settings::default();
+            assert_eq!(steps[0].size(file).value, "2x");
+            assert_eq!(steps[0].size(file).origin, Origin::Options);
+            assert_eq!(steps[1].size(file).value, "4x");
+            assert!(steps[1].parallel.is_some());
+            assert!(steps[3].stage.is_some());
+            assert!(steps[4].is_final);
+            assert_eq!(steps[0].runtime(file, &settings).value, RuntimeVersion::V3);
+            assert_eq!(steps[3].runtime(file, &settings).value, RuntimeVersion::V2);
+            assert_eq!(
+                steps[3].route.to_string(),
+                "pipelines > default > 2 > stage > steps > 0 > step"
+            );
+            assert_eq!(steps[6].pipeline_kind, PipelineKind::PullRequest);
+            assert_eq!(steps[7].pipeline_kind, PipelineKind::Custom);
+        });
+    }
+
+    #[test]
+    fn docker_and_image() {
+        let text = "image: node:20\noptions: {docker: true}\npipelines:\n  default:\n    - step: {script: [x]}\n    - step: {script: [x], image: {name: 'python:3'}}\n";
+        with_file(text, |file| {
+            let steps = file.steps();
+            assert!(steps[0].has_docker(file));
+            assert_eq!(steps[0].image(file).map(|i| i.value), Some("node:20"));
+            assert_eq!(steps[1].image(file).map(|i| i.value), Some("python:3"));
+        });
+    }
+}

@@ -1,0 +1,92 @@
+//! The rule framework: a rule's metadata, its documentation, and the [`Rule`] trait.
+//!
+//! A rule is one file under `rules/<group>/`. It declares itself with [`declare_rule!`],
+//! which keeps the doc comment as the rule's documentation (shown by `pipelint rule ID`,
+//! the docs pages, the language server's hover and SARIF), and implements [`Rule::check`].
+
+use crate::context::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// What every rule says about itself.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The public id, `group/name`.
+    pub id: &'static str,
+    pub severity: Severity,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// The doc comment, in Markdown, with the headings *What it does*, *Why is this bad?*,
+    /// *Example*, *Use instead* and *Source*.
+    pub docs: &'static str,
+    pub has_fix: bool,
+}
+
+impl RuleMeta {
+    /// The group: the part of the id before the slash.
+    pub fn group(&self) -> &'static str {
+        self.id.split_once('/').map_or(self.id, |(g, _)| g)
+    }
+
+    /// The documentation with the one leading space of each doc-comment line removed.
+    pub fn docs(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The first YAML block under the heading `heading` in the docs.
+    pub fn example(&self, heading: &str) -> Option<String> {
+        let docs = self.docs();
+        let at = docs.find(&format!("## {heading}\n"))?;
+        let rest = &docs[at..];
+        let start = rest.find("```yaml\n")? + "```yaml\n".len();
+        let end = rest[start..].find("```")?;
+        Some(rest[start..start + end].to_owned())
+    }
+
+    /// The URL of the rule's documentation page.
+    pub fn url(&self) -> String {
+        format!("{}/{}.md", crate::DOCS_BASE_URL, self.id)
+    }
+}
+
+/// A check. Rules do no IO and keep no state between runs.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Appends the rule's findings for the file to `out`. Rules whose findings come from
+    /// the schema pass or the YAML layer have nothing to do here.
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// Declares a rule: a unit struct with its metadata in `META` and its doc comment as
+/// documentation.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis struct $name:ident {
+            id: $id:literal,
+            severity: $sev:ident,
+            summary: $summary:literal,
+            fix: $fix:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, Default)]
+        $vis struct $name;
+
+        impl $name {
+            pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+                id: $id,
+                severity: $crate::diagnostic::Severity::$sev,
+                summary: $summary,
+                docs: concat!($($doc, "\n"),*),
+                has_fix: $fix,
+            };
+        }
+    };
+}

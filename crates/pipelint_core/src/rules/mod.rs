@@ -1,0 +1,4 @@
+//! The rules, one file each, grouped by the first part of their id.
+
+pub mod schema;
+pub mod yaml;

@@ -1,0 +1,116 @@
+use pipelint_yaml::ProblemKind;
+
+use crate::context::Context;
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rule::{Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports text that is not valid YAML, at the exact line and column where the parser
+    /// stopped, with a hint for the usual causes: a merge-conflict marker, a `key: value`
+    /// inside an unquoted command, a quote that is never closed, a line indented wrongly,
+    /// or template syntax (`{% %}`) in a file that is rendered before use.
+    ///
+    /// ## Why is this bad?
+    /// Bitbucket cannot read the file at all, so no pipeline runs, and its message only
+    /// says the file is invalid. pipelint reads everything before the error and checks it
+    /// too.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// pipelines:
+    ///   default:
+    ///     - step:
+    ///         name: Deploy: production
+    ///         script: [make deploy]
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// pipelines:
+    ///   default:
+    ///     - step:
+    ///         name: "Deploy: production"
+    ///         script: [make deploy]
+    /// ```
+    ///
+    /// ## Source
+    /// The YAML 1.2 specification; Bitbucket's "Configure bitbucket-pipelines.yml".
+    pub struct Syntax {
+        id: "yaml/syntax",
+        severity: Error,
+        summary: "Text that is not valid YAML",
+        fix: false,
+    }
+}
+
+impl Rule for Syntax {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for p in &cx.parsed.problems {
+            let message = match p.kind {
+                ProblemKind::Syntax | ProblemKind::BadMerge => {
+                    format!("invalid YAML: {}", p.message)
+                }
+                ProblemKind::TooDeep | ProblemKind::TooLarge => p.message.clone(),
+                _ => continue,
+            };
+            let mut d = Diagnostic::new(Self::META.id, p.span, message);
+            if let Some(hint) = hint(cx.source, p.span.start, &p.message) {
+                d = d.help(hint);
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// A hint for the common causes of a syntax error at `at`.
+fn hint(source: &str, at: usize, message: &str) -> Option<String> {
+    let line_start = source[..at.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    // A conflict marker anywhere up to the error explains it.
+    let before = &source[..line_start.max(at).min(source.len())];
+    let after_line_end = source[at.min(source.len())..]
+        .find('\n')
+        .map_or(source.len(), |i| at + i);
+    let upto = &source[..after_line_end];
+    if upto
+        .lines()
+        .any(|l| l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>") || l == "=======")
+    {
+        return Some("the file holds a merge-conflict marker (`<<<<<<<`, `=======`, `>>>>>>>`); resolve the conflict and remove the markers".into());
+    }
+    if before.contains("{%") || upto.contains("{%") {
+        return Some(
+            "this file holds template syntax (`{% ... %}`); check the file the template renders"
+                .into(),
+        );
+    }
+    if message.contains("mapping values are not allowed") {
+        return Some("a `: ` inside an unquoted value starts a mapping; quote the whole value, e.g. `- 'echo Status: ok'`".into());
+    }
+    if message.contains("quoted scalar") {
+        return Some("a quote is not closed; close it, or quote the whole value with the other kind of quote".into());
+    }
+    if message.contains("expected <document start>") {
+        return Some("the text before this point is not YAML; the file should start with a key such as `pipelines:`".into());
+    }
+    if message.contains("did not find expected key")
+        || message.contains("invalid indentation")
+        || message.contains("simple key expect ':'")
+        || message.contains("did not find expected '-'")
+    {
+        return Some("check this line's indentation against the lines above: keys of one mapping line up, and list items start with `- ` at the same column".into());
+    }
+    if message.contains("flow sequence") || message.contains("flow mapping") {
+        return Some(
+            "a `[` or `{` is not closed, or a value in it holds an unquoted `,`, `[` or `{`".into(),
+        );
+    }
+    None
+}

@@ -1,0 +1,90 @@
+use crate::context::Context;
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::rule::{Rule, RuleMeta};
+
+use super::{looks_like_glob, undefined_aliases};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an alias (`*name`) with no anchor (`&name`) before it in the file.
+    ///
+    /// ## Why is this bad?
+    /// Bitbucket cannot read the file. An anchor must be defined before the aliases that
+    /// use it, with exactly the same name.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// definitions:
+    ///   steps:
+    ///     - step: &build-step
+    ///         script: [make]
+    /// pipelines:
+    ///   default:
+    ///     - step: *build
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// definitions:
+    ///   steps:
+    ///     - step: &build-step
+    ///         script: [make]
+    /// pipelines:
+    ///   default:
+    ///     - step: *build-step
+    /// ```
+    ///
+    /// ## Source
+    /// The YAML specification; Atlassian, "YAML anchors".
+    pub struct UndefinedAlias {
+        id: "yaml/undefined-alias",
+        severity: Error,
+        summary: "An alias to an anchor that is not defined",
+        fix: true,
+    }
+}
+
+impl Rule for UndefinedAlias {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (p, name) in undefined_aliases(cx) {
+            if looks_like_glob(name) {
+                continue;
+            }
+            let mut d = Diagnostic::new(
+                Self::META.id,
+                p.span,
+                format!("alias `*{name}` refers to an anchor that is not defined"),
+            );
+            let anchors = cx
+                .parsed
+                .anchors
+                .iter()
+                .filter(|a| a.span.start < p.span.start);
+            match crate::suggest::closest(name, anchors.clone().map(|a| a.name.as_str())) {
+                Some(best) => {
+                    let anchor = anchors.clone().filter(|a| a.name == best).last();
+                    d = d
+                        .help(format!("did you mean `*{best}`?"))
+                        .fix(crate::Fix::unsafe_(
+                            format!("Use `*{best}`"),
+                            vec![crate::Edit::replace(p.span, format!("*{best}"))],
+                        ));
+                    if let Some(a) = anchor {
+                        d = d.related(a.span, format!("anchor `&{best}` is defined here"));
+                    }
+                }
+                None => {
+                    d = d.help(format!(
+                        "define `&{name}` on a node before this alias, or quote the value if it is not meant as an alias"
+                    ));
+                }
+            }
+            out.push(d);
+        }
+    }
+}

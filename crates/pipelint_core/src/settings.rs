@@ -1,0 +1,31 @@
+//! Inputs of the rules that depend on the user's setup. The config file (`pipelint.toml`)
+//! fills them; until it says otherwise these documented defaults hold.
+
+/// Bitbucket workspace plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plan {
+    Free,
+    Standard,
+    Premium,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The workspace's plan; `None` when unknown (plan-dependent rules stay quiet).
+    pub plan: Option<Plan>,
+    /// The runtime version of steps that set none (Bitbucket's default is 2).
+    pub default_runtime: u8,
+    /// Images known to carry the Docker CLI, beyond the built-in list (`docker`,
+    /// `docker:*`, ...). Matched by prefix.
+    pub docker_cli_images: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            plan: None,
+            default_runtime: 2,
+            docker_cli_images: Vec::new(),
+        }
+    }
+}
