@@ -1,5 +1,5 @@
 //! `pipelint`: the command line. `check` for terminals and CI, `rules` and `rule ID` for the
-//! catalog, `lsp` for editors.
+//! catalog.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -19,8 +19,7 @@ Examples:
   cat bitbucket-pipelines.yml | pipelint check - --stdin-filename bitbucket-pipelines.yml
   pipelint check --select docker/ --select v3/version-value
   pipelint rules                              list every rule
-  pipelint rule docker/no-service             print a rule's documentation
-  pipelint lsp                                run the language server on stdio";
+  pipelint rule docker/no-service             print a rule's documentation";
 
 #[derive(Parser)]
 #[command(
@@ -50,8 +49,6 @@ enum Command {
         /// The rule id, e.g. `docker/no-service`.
         id: String,
     },
-    /// Run the language server over stdio.
-    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,10 +121,6 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Lsp => {
-            eprintln!("pipelint: the language server is not built yet");
-            ExitCode::from(2)
-        }
     }
 }
 
