@@ -134,7 +134,7 @@ fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -
         }
         if d.route.is_empty() {
             if let Some(root) = cx.root {
-                d.route = Route::locate(root, d.via.first().copied().unwrap_or(d.span));
+                d.route = Route::locate(root, d.span, d.via.first().copied());
             }
         }
     }

@@ -21,40 +21,53 @@ impl Route {
         self.0.is_empty()
     }
 
-    /// The route to the deepest node whose place of use contains `span`, preferring keys
-    /// and values written where they are used.
-    pub fn locate(root: &Node, span: Span) -> Route {
+    /// The route to the deepest node holding `span`. When the node came through an alias
+    /// (`via` is that alias site), the route follows the places of use down to the alias,
+    /// then the text inside the anchored node.
+    pub fn locate(root: &Node, span: Span, via: Option<Span>) -> Route {
         let mut route = Vec::new();
         let mut node = root;
+        // While `Some`, descend by place of use towards the alias site.
+        let mut by_site = via;
+        let holds = |child: &Node, by_site: Option<Span>| match by_site {
+            Some(site) => child.site().contains_span(site),
+            None => child.span.contains_span(span),
+        };
         'descend: loop {
+            let mut next: Option<&Node> = None;
             match &node.kind {
                 NodeKind::Mapping(m) => {
                     for e in m.entries.iter().rev() {
                         let key = e.key.as_key().unwrap_or_default();
-                        if e.key.site().contains_span(span) && !e.key.is_aliased() {
+                        if by_site.is_none() && e.key.span.contains_span(span) {
                             route.push(Segment::Key(key.to_owned()));
                             break 'descend;
                         }
-                        if e.value.site().contains_span(span) || e.value.span.contains_span(span) {
+                        if holds(&e.value, by_site) {
                             route.push(Segment::Key(key.to_owned()));
-                            node = &e.value;
-                            continue 'descend;
+                            next = Some(&e.value);
+                            break;
                         }
                     }
-                    break;
                 }
                 NodeKind::Sequence(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        if item.site().contains_span(span) || item.span.contains_span(span) {
+                        if holds(item, by_site) {
                             route.push(Segment::Index(i));
-                            node = item;
-                            continue 'descend;
+                            next = Some(item);
+                            break;
                         }
                     }
-                    break;
                 }
-                _ => break,
+                _ => {}
             }
+            let Some(child) = next else { break };
+            if let Some(site) = by_site {
+                if child.is_aliased() && child.site() == site {
+                    by_site = None;
+                }
+            }
+            node = child;
         }
         Route(route)
     }
@@ -104,11 +117,24 @@ mod tests {
         let parsed = pipelint_yaml::parse(text, &Default::default());
         let root = parsed.root().expect("root");
         let at = text.find("--privileged").expect("flag");
-        let route = Route::locate(root, Span::new(at, at + 12));
+        let route = Route::locate(root, Span::new(at, at + 12), None);
         assert_eq!(
             route.to_string(),
             "pipelines > branches > main > 0 > step > script > 1"
         );
         assert_eq!(route.pointer(), "/pipelines/branches/main/0/step/script/1");
+    }
+
+    #[test]
+    fn follows_the_alias_then_the_anchor_text() {
+        let text = "defs:\n  - &b\n    name: x\n    scripts: [y]\n    other: 1\npipelines:\n  default:\n    - step: *b\n";
+        let parsed = pipelint_yaml::parse(text, &Default::default());
+        let root = parsed.root().expect("root");
+        let key = text.find("scripts").expect("key");
+        let alias = text.find("*b").expect("alias");
+        let route = Route::locate(root, Span::new(key, key + 7), Some(Span::new(alias, alias + 2)));
+        assert_eq!(route.to_string(), "pipelines > default > 0 > step > scripts");
+        let route = Route::locate(root, Span::new(key, key + 7), None);
+        assert_eq!(route.to_string(), "defs > 0 > scripts");
     }
 }

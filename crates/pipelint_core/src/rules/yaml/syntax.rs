@@ -59,13 +59,75 @@ impl Rule for Syntax {
                 ProblemKind::TooDeep | ProblemKind::TooLarge => p.message.clone(),
                 _ => continue,
             };
+            // A merge-conflict marker is the real mistake wherever the parser stopped.
+            if let Some(marker) = conflict_marker(cx.source, p.span.start) {
+                out.push(
+                    Diagnostic::new(Self::META.id, marker, "merge-conflict marker: the file still holds an unresolved Git conflict")
+                        .help("resolve the conflict: keep the lines you want and delete the `<<<<<<<`, `=======` and `>>>>>>>` lines")
+                        .related(p.span, format!("the YAML parser stops here: {}", p.message)),
+                );
+                continue;
+            }
             let mut d = Diagnostic::new(Self::META.id, p.span, message);
             if let Some(hint) = hint(cx.source, p.span.start, &p.message) {
                 d = d.help(hint);
             }
+            if let Some(open) = unclosed_bracket(cx.source, p.span.start) {
+                d = d.related(open, "this bracket is not closed");
+            }
             out.push(d);
         }
     }
+}
+
+/// The first conflict-marker line up to the end of the error's line.
+fn conflict_marker(source: &str, at: usize) -> Option<pipelint_yaml::Span> {
+    let end = source[at.min(source.len())..].find('\n').map_or(source.len(), |i| at + i);
+    let mut offset = 0;
+    for line in source[..end].split_inclusive('\n') {
+        let text = line.trim_end_matches(['\n', '\r']);
+        if text.starts_with("<<<<<<< ") || text == "<<<<<<<" || text == "=======" || text.starts_with(">>>>>>> ") {
+            return Some(pipelint_yaml::Span::new(offset, offset + text.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// A `[` or `{` on the lines before `at` that is never closed before it (outside quotes).
+fn unclosed_bracket(source: &str, at: usize) -> Option<pipelint_yaml::Span> {
+    let mut stack: Vec<usize> = Vec::new();
+    let mut quote: Option<u8> = None;
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i < at.min(bytes.len()) {
+        let b = bytes[i];
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') if i == 0 || matches!(bytes[i - 1], b' ' | b'[' | b'{' | b',' | b':') => quote = Some(b),
+            (None, b'#') if i == 0 || matches!(bytes[i - 1], b' ' | b'\t') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            (None, b'[' | b'{') => stack.push(i),
+            (None, b']' | b'}') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        if b == b'\n' {
+            quote = None;
+        }
+        i += 1;
+    }
+    let open = *stack.first()?;
+    // Only an opening bracket on an earlier line explains an error further down.
+    source[open..at.min(source.len())]
+        .contains('\n')
+        .then_some(pipelint_yaml::Span::new(open, open + 1))
 }
 
 /// A hint for the common causes of a syntax error at `at`.
@@ -107,7 +169,7 @@ fn hint(source: &str, at: usize, message: &str) -> Option<String> {
     {
         return Some("check this line's indentation against the lines above: keys of one mapping line up, and list items start with `- ` at the same column".into());
     }
-    if message.contains("flow sequence") || message.contains("flow mapping") {
+    if message.contains("flow sequence") || message.contains("flow mapping") || message.contains("':' indicator") {
         return Some(
             "a `[` or `{` is not closed, or a value in it holds an unquoted `,`, `[` or `{`".into(),
         );
