@@ -108,6 +108,8 @@ fn human(reports: &[FileReport], color: bool) -> String {
             ));
             snippet(&mut out, &pos, d.span, line, &style);
             if let Some(help) = &d.help {
+                // Continuation lines (YAML to write) are indented under the label.
+                let help = help.replace('\n', "\n           ");
                 out.push_str(&format!("   = {}: {help}\n", style.paint("1;32", "help")));
             }
             if let Some(fix) = &d.fix {

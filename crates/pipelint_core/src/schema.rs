@@ -54,6 +54,9 @@ pub fn to_json(node: &Node) -> Value {
         }
         NodeKind::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
         NodeKind::Scalar(s) => {
+            if is_str_tagged(node) {
+                return Value::String(s.value.clone());
+            }
             if s.is_yaml11_bool() {
                 let truthy = matches!(s.value.to_ascii_lowercase().as_str(), "yes" | "on" | "true");
                 return Value::Bool(truthy);
@@ -69,6 +72,11 @@ pub fn to_json(node: &Node) -> Value {
         }
         NodeKind::Invalid => Value::Null,
     }
+}
+
+/// A scalar tagged `!!str`: a string whatever it looks like.
+fn is_str_tagged(node: &Node) -> bool {
+    matches!(node.tag.as_deref(), Some("!!str" | "tag:yaml.org,2002:str"))
 }
 
 /// One schema error, resolved to the nodes it is about.
@@ -88,8 +96,16 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (Some(root), Some(compiled)) = (cx.root, compiled()) else {
         return;
     };
-    if !root.is_invalid() && root.as_mapping().is_none() {
-        out.push(top_level_not_mapping(root));
+    let broken = cx.parsed.problems.iter().any(|p| {
+        matches!(
+            p.kind,
+            pipelint_yaml::ProblemKind::Syntax | pipelint_yaml::ProblemKind::TooDeep
+        )
+    });
+    if root.as_mapping().is_none() {
+        if broken || root.is_invalid() {
+            return;
+        }
         return;
     }
     let json = to_json(root);
@@ -119,9 +135,25 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         });
     }
     let failures = best_branches(failures);
+    let quiet = left_to_structure_rules(root);
+    let items = item_paths(root);
     let mut seen: Vec<(Span, &'static str, String)> = Vec::new();
     for f in &failures {
-        if exempt(f.node) {
+        if exempt(f.node) || left_to_rules(f) {
+            continue;
+        }
+        if quiet
+            .iter()
+            .any(|p| f.path.len() >= p.len() && f.path[..p.len()] == p[..])
+        {
+            continue;
+        }
+        if items.contains(&f.path)
+            && matches!(
+                f.keyword.as_str(),
+                "additionalProperties" | "maxProperties" | "minProperties"
+            )
+        {
             continue;
         }
         for d in describe(cx, f) {
@@ -134,20 +166,84 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn exempt(node: &Node) -> bool {
-    node.is_invalid() || is_template(node) || node.truncated
+/// Errors that a code rule reports more precisely than the schema can.
+fn left_to_rules(f: &Failure<'_>) -> bool {
+    let last = last_key(&f.path);
+    match f.keyword.as_str() {
+        // Variable names: `var/name-invalid` points at the very key.
+        "propertyNames" => true,
+        "pattern" => {
+            last == Some("name") && path_has(&f.path, "variables")
+                || path_has(&f.path, "output-variables")
+        }
+        // `svc/too-many` counts `options.docker` too.
+        "maxItems" => last == Some("services"),
+        // `struct/expected-list` says it as Bitbucket does.
+        "type"
+            if wants_list(f) && matches!(last, Some("script" | "after-script" | "variables")) =>
+        {
+            true
+        }
+        // `svc/variable-not-string` quotes the value, and names YAML 1.1 booleans.
+        "type" => {
+            f.path.len() == 5
+                && f.path[0] == "definitions"
+                && f.path[1] == "services"
+                && f.path[3] == "variables"
+                && crate::registry::find("svc/variable-not-string").is_some()
+        }
+        _ => false,
+    }
 }
 
-fn top_level_not_mapping(root: &Node) -> Diagnostic {
-    Diagnostic::at(
-        "struct/expected-list",
-        root,
-        format!(
-            "the top level of a pipeline file must be a mapping of keys such as `pipelines:`, not {}",
-            root.kind_name()
-        ),
-    )
-    .help("start the file with `image:`, `definitions:` or `pipelines:` at column 1, without a leading `- `")
+fn wants_list(f: &Failure<'_>) -> bool {
+    f.expected
+        .as_deref()
+        .unwrap_or_else(|| match f.schema.get("type") {
+            Some(Value::String(t)) => t.as_str(),
+            _ => "",
+        })
+        .contains("list")
+        || f.schema.get("type").and_then(Value::as_str) == Some("array")
+}
+
+/// Paths under which the schema pass stays quiet because a structure rule names the actual
+/// mistake: items whose step keys are not indented under `step:`
+/// (`struct/step-indentation`), pipelines written as a mapping (`struct/expected-list`).
+fn left_to_structure_rules(root: &Node) -> Vec<Vec<String>> {
+    use crate::model::{File, route_segments};
+    let mut out = Vec::new();
+    let Some(file) = File::new(root) else {
+        return out;
+    };
+    for item in file.items() {
+        if crate::model::is_misindented_step(item.node) {
+            out.push(route_segments(&item.route));
+        }
+    }
+    for p in file.pipelines() {
+        if crate::model::is_pipeline_mapping(p.node) {
+            out.push(route_segments(&p.route));
+        }
+    }
+    out
+}
+
+/// Item paths: a pipeline item's own shape (one of step, parallel, stage, final,
+/// variables) is `struct/bad-item`'s to report.
+fn item_paths(root: &Node) -> Vec<Vec<String>> {
+    crate::model::File::new(root)
+        .map(|f| {
+            f.items()
+                .iter()
+                .map(|i| crate::model::route_segments(&i.route))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn exempt(node: &Node) -> bool {
+    node.is_invalid() || is_template(node) || node.truncated
 }
 
 /// The node at a JSON-pointer path.
@@ -264,6 +360,33 @@ fn last_key(path: &[String]) -> Option<&str> {
         .map(String::as_str)
 }
 
+/// Whether the path ends at an item of a list.
+fn is_list_item(path: &[String]) -> bool {
+    path.last().is_some_and(|s| s.parse::<usize>().is_ok())
+}
+
+/// An item of `script` or `after-script`.
+fn is_script_item(path: &[String]) -> bool {
+    is_list_item(path) && matches!(last_key(path), Some("script" | "after-script"))
+}
+
+/// What the value at `path` is, for messages: "`name`", or "a `caches` item" when it is an
+/// item of a list.
+fn subject(path: &[String]) -> String {
+    match last_key(path) {
+        None => "the file".into(),
+        Some(key) if is_list_item(path) => {
+            let article = if key.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("{article} `{key}` item")
+        }
+        Some(key) => format!("`{key}`"),
+    }
+}
+
 fn path_has(path: &[String], key: &str) -> bool {
     path.iter().any(|s| s == key)
 }
@@ -327,7 +450,7 @@ fn classify(f: &Failure<'_>) -> &'static str {
     {
         return "pipe/variables-type";
     }
-    if kw == "type" && matches!(last, "script" | "after-script") {
+    if kw == "type" && matches!(last, "script" | "after-script") && !is_list_item(&f.path) {
         return "struct/expected-list";
     }
     "schema/invalid-value"
@@ -343,16 +466,22 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
         "schema/invalid-value"
     };
     let node = f.node;
-    let what = last_key(&f.path)
-        .map(|k| format!("`{k}`"))
-        .unwrap_or_else(|| "the file".into());
+    let what = subject(&f.path);
     match f.keyword.as_str() {
         "additionalProperties" => unknown_keys(f),
         "type" => {
-            let want = f
+            let mut want = f
                 .expected
                 .clone()
                 .unwrap_or_else(|| type_words(f.schema.get("type")));
+            if is_script_item(&f.path) && want.contains("string") && want.contains("mapping") {
+                want = "a command string or a pipe".into();
+            }
+            // Bitbucket's YAML 1.1 parser reads `yes`/`off` as booleans.
+            let got = match node.as_scalar() {
+                Some(s) if s.is_yaml11_bool() => "a boolean",
+                _ => node.kind_name(),
+            };
             let rule = if want.contains("list")
                 && matches!(node.kind, NodeKind::Mapping(_) | NodeKind::Scalar(_))
                 && matches!(
@@ -363,11 +492,7 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
             } else {
                 rule
             };
-            let mut d = Diagnostic::at(
-                rule,
-                node,
-                format!("{what} must be {want}, not {}", node.kind_name()),
-            );
+            let mut d = Diagnostic::at(rule, node, format!("{what} must be {want}, not {got}"));
             if want.contains("string") {
                 if let Some(s) = node.as_scalar() {
                     if !s.style.is_quoted() && !s.value.is_empty() {
@@ -440,6 +565,9 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
                 .unwrap_or_default();
             if node.truncated {
                 return Vec::new();
+            }
+            if is_script_item(&f.path) && node.get("pipe").is_none() {
+                return vec![script_item_without_pipe(cx, f, rule)];
             }
             vec![Diagnostic::at(
                 rule,
@@ -545,6 +673,44 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
     }
 }
 
+/// A `script` item that is a mapping without `pipe`: most often a command with `: ` in it
+/// that YAML read as a mapping.
+fn script_item_without_pipe(cx: &Context<'_>, f: &Failure<'_>, rule: &'static str) -> Diagnostic {
+    let node = f.node;
+    let list = last_key(&f.path).unwrap_or("script");
+    let text = cx.text(node.span).trim_end();
+    let known: Vec<&str> = f
+        .schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let single_command = node.as_mapping().is_some_and(|m| {
+        m.len() == 1
+            && m.iter().all(|(k, e)| {
+                !known.contains(&k)
+                    && suggest::closest(k, known.iter().copied()).is_none()
+                    && e.value.as_scalar().is_some()
+            })
+    }) && text.contains(": ")
+        && !text.contains('\n');
+    if single_command {
+        let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+        return Diagnostic::at(
+            rule,
+            node,
+            format!("this `{list}` item was read as a mapping because of the `: ` in it, not as a command"),
+        )
+        .help(format!("quote the whole command: `- {quoted}`"));
+    }
+    Diagnostic::at(
+        rule,
+        node,
+        format!("this `{list}` item is a mapping without `pipe`; an item is a command string, or a mapping that runs a pipe"),
+    )
+    .help("write the command as a string, or name the pipe: `- pipe: atlassian/<name>:<version>`")
+}
+
 fn unknown_keys(f: &Failure<'_>) -> Vec<Diagnostic> {
     let Some(map) = f.node.as_mapping() else {
         return Vec::new();
@@ -561,12 +727,19 @@ fn unknown_keys(f: &Failure<'_>) -> Vec<Diagnostic> {
         owner(&f.path)
     };
     let mut out = Vec::new();
+    let command_as_mapping = is_script_item(&f.path) && !map.contains_key("pipe");
     for (key, entry) in map.iter() {
         if known.contains(&key) || entry.merged_from.is_some() {
             continue;
         }
+        let candidates = known.iter().copied().filter(|k| !map.contains_key(k));
+        let suggestion = suggest::closest(key, candidates);
+        // A command with `: ` in it, read as a mapping: the `required` error explains it.
+        if command_as_mapping && suggestion.is_none() {
+            continue;
+        }
         // Keys that only hold an anchor for later aliases are a documented pattern.
-        if entry.value.anchor.is_some() {
+        if holds_anchor(&entry.value) {
             continue;
         }
         let mut d = Diagnostic::at(
@@ -574,14 +747,23 @@ fn unknown_keys(f: &Failure<'_>) -> Vec<Diagnostic> {
             &entry.key,
             format!("unknown key `{key}` in {owner}; Bitbucket ignores it"),
         );
-        let candidates = known.iter().copied().filter(|k| !map.contains_key(k));
-        if let Some(best) = suggest::closest(key, candidates) {
+        if f.path.len() == 1 && f.path[0] == "pipelines" && entry.value.as_sequence().is_some() {
+            // `pipelines: {master: [...]}`: a branch pipeline without `branches:`.
+            d.message = format!("`{key}` is not a section of `pipelines`; Bitbucket ignores it");
+            d = d.help(format!(
+                "a pipeline for the branch `{key}` goes under `branches:`:\npipelines:\n  branches:\n    {key}:\n      - step: ..."
+            ));
+        } else if let Some(best) = suggestion {
             d.message = format!("unknown key `{key}` in {owner}; did you mean `{best}`?");
             d = d.help(format!("rename it to `{best}`")).fix(Fix::safe(
                 format!("Rename `{key}` to `{best}`"),
                 vec![Edit::replace(entry.key.span, best.to_owned())],
             ));
-        } else if !known.is_empty() {
+        } else if let Some(present) = suggest::closest(key, known.iter().copied()) {
+            d = d.help(format!(
+                "`{present}` is already set here; move these entries into it and remove `{key}`"
+            ));
+        } else if !known.is_empty() && known.len() <= 12 {
             let mut sorted = known.clone();
             sorted.sort_unstable();
             d = d.help(format!("known keys here: {}", sorted.join(", ")));
@@ -589,6 +771,13 @@ fn unknown_keys(f: &Failure<'_>) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+/// Whether a node or anything in it carries an anchor (`&name`) written there.
+fn holds_anchor(node: &Node) -> bool {
+    let mut found = false;
+    node.walk(&mut |n: &Node| found |= n.anchor.is_some() && !n.is_aliased());
+    found
 }
 
 fn type_words(t: Option<&Value>) -> String {
@@ -609,5 +798,94 @@ fn type_words(t: Option<&Value>) -> String {
             words.join(" or ")
         }
         _ => "of another type".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::CheckOptions;
+
+    /// The schema pass's findings: (rule, message, help).
+    fn found(text: &str) -> Vec<(String, String, Option<String>)> {
+        crate::check(text, &CheckOptions::default())
+            .diagnostics
+            .into_iter()
+            .filter(|d| {
+                d.rule.starts_with("schema/")
+                    || d.rule == "struct/expected-list"
+                    || d.message.contains(" must be ")
+            })
+            .map(|d| (d.rule.to_owned(), d.message, d.help))
+            .collect()
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        found(text).into_iter().map(|(_, m, _)| m).collect()
+    }
+
+    #[test]
+    fn list_items_are_named_as_items() {
+        let text = "pipelines:\n  default:\n    - step:\n        caches:\n          - {a: b}\n        script:\n          -\n          - make\n        after-script:\n          - [a]\n        artifacts:\n          - 5\n";
+        let all = found(text);
+        let messages: Vec<&str> = all.iter().map(|(_, m, _)| m.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "a `caches` item must be a string, not a mapping",
+                "a `script` item must be a command string or a pipe, not empty",
+                "an `after-script` item must be a command string or a pipe, not a list",
+                "an `artifacts` item must be a string, not an integer",
+            ]
+        );
+        // A wrong script item is not a `script` that should be a list.
+        assert!(
+            all.iter()
+                .all(|(rule, _, _)| rule == "schema/invalid-value")
+        );
+    }
+
+    #[test]
+    fn a_command_read_as_a_mapping_is_one_finding() {
+        let text =
+            "pipelines:\n  default:\n    - step:\n        script:\n          - echo Status: ok\n";
+        let all = found(text);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        assert_eq!(
+            all[0].1,
+            "this `script` item was read as a mapping because of the `: ` in it, not as a command"
+        );
+        assert_eq!(
+            all[0].2.as_deref(),
+            Some("quote the whole command: `- \"echo Status: ok\"`")
+        );
+    }
+
+    #[test]
+    fn a_misspelt_pipe_keeps_its_suggestion() {
+        let text = "pipelines:\n  default:\n    - step:\n        script:\n          - pipes: atlassian/scp-deploy:1.5.1\n";
+        let all = messages(text);
+        assert_eq!(all.len(), 2, "{all:#?}");
+        assert!(all.iter().any(|m| m.contains("did you mean `pipe`?")));
+        assert!(
+            all.iter()
+                .any(|m| m.starts_with("this `script` item is a mapping without `pipe`"))
+        );
+    }
+
+    #[test]
+    fn str_tags_and_yaml11_booleans() {
+        let text = "pipelines:\n  default:\n    - step:\n        name: !!str 8\n        script: [make]\n    - step:\n        name: yes\n        script: [make]\n";
+        assert_eq!(messages(text), ["`name` must be a string, not a boolean"]);
+    }
+
+    #[test]
+    fn service_variables_are_left_to_their_rule() {
+        let text = "definitions:\n  services:\n    db:\n      image: mysql:8\n      variables:\n        MYSQL_RANDOM_ROOT_PASSWORD: 1\npipelines:\n  default:\n    - step:\n        services: [db]\n        script: [make]\n";
+        let from_schema: Vec<_> = crate::check(text, &CheckOptions::default())
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.message.contains("must be a string, not"))
+            .collect();
+        assert!(from_schema.is_empty(), "{from_schema:#?}");
     }
 }

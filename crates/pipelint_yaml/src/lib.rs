@@ -168,8 +168,8 @@ pub fn parse(text: &str, opts: &Options) -> Parsed {
         }
         if let Some(err) = error {
             let at = builder.byte(err.marker().index());
-            if recovered.len() < opts.max_recoveries {
-                if let Some(fix) = recover(current, at, err.info()) {
+            if recovered.len() < opts.max_recoveries
+                && let Some(fix) = recover(current, at, err.info()) {
                     let mut owned = patched_text.into_owned();
                     apply(&mut owned, &fix);
                     if let Recovery::Alias { at, original, .. } = &fix.recovery {
@@ -179,7 +179,6 @@ pub fn parse(text: &str, opts: &Options) -> Parsed {
                     patched_text = Cow::Owned(owned);
                     continue;
                 }
-            }
             builder.problem(syntax_problem(current, at, err.info()));
         }
         let mut parsed = builder.finish();

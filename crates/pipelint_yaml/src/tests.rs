@@ -6,7 +6,7 @@ fn parse_default(text: &str) -> Parsed {
     parse(text, &Options::default())
 }
 
-fn text_of<'a>(text: &'a str, span: Span) -> &'a str {
+fn text_of(text: &str, span: Span) -> &str {
     &text[span.range()]
 }
 
@@ -192,7 +192,7 @@ fn alias_bomb_is_bounded() {
     let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
     for i in 1..10 {
         let prev = format!("*a{}", i - 1);
-        let items = vec![prev.as_str(); 9].join(", ");
+        let items = [prev.as_str(); 9].join(", ");
         text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
     }
     let p = parse_default(&text);

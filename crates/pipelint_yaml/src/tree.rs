@@ -159,11 +159,10 @@ fn resolve_plain(s: &str) -> Resolved<'_> {
             return Resolved::Float(v);
         }
     }
-    if looks_like_float(&s[digits_from..]) {
-        if let Ok(v) = s.parse::<f64>() {
+    if looks_like_float(&s[digits_from..])
+        && let Ok(v) = s.parse::<f64>() {
             return Resolved::Float(v);
         }
-    }
     Resolved::Str(s)
 }
 
