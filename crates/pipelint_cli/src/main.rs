@@ -102,13 +102,13 @@ fn main() -> ExitCode {
         Command::Rule { id } => match registry::find(&id) {
             Some(rule) => {
                 let meta = rule.meta();
-                println!(
-                    "# {}\n\n{}\n\nDefault severity: {}. Fix: {}.\n",
+                print_out(&format!(
+                    "# {}\n\n{}\n\nDefault severity: {}. Fix: {}.\n\n",
                     meta.id,
                     meta.docs().trim_end(),
                     meta.severity.as_str(),
                     if meta.has_fix { "yes" } else { "no" }
-                );
+                ));
                 ExitCode::SUCCESS
             }
             None => {
@@ -140,25 +140,34 @@ fn list_rules(format: ListFormat) -> ExitCode {
                     })
                 })
                 .collect();
-            println!(
-                "{}",
+            print_out(&format!(
+                "{}\n",
                 serde_json::to_string_pretty(&list).unwrap_or_default()
-            );
+            ));
         }
         ListFormat::Text => {
             let width = metas.iter().map(|m| m.id.len()).max().unwrap_or(0);
+            let mut text = String::new();
             for m in metas {
-                println!(
-                    "{:width$}  {:7}  {}{}",
+                text.push_str(&format!(
+                    "{:width$}  {:7}  {}{}\n",
                     m.id,
                     m.severity.as_str(),
                     m.summary,
                     if m.has_fix { " (fix)" } else { "" }
-                );
+                ));
             }
+            print_out(&text);
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Writes to stdout, ignoring a closed pipe (`pipelint rules | head`).
+fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
 
 fn check(args: CheckArgs) -> ExitCode {

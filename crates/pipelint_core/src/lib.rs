@@ -132,10 +132,10 @@ fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -
                 message: format!("used here through `{name}`"),
             });
         }
-        if d.route.is_empty() {
-            if let Some(root) = cx.root {
-                d.route = Route::locate(root, d.span, d.via.first().copied());
-            }
+        if d.route.is_empty()
+            && let Some(root) = cx.root
+        {
+            d.route = Route::locate(root, d.span, d.via.first().copied());
         }
     }
     out.sort_by(|a, b| {

@@ -57,6 +57,46 @@ pub fn is_template(node: &Node) -> bool {
     node.as_scalar().is_some_and(|s| s.value.contains("${{"))
 }
 
+/// Keys a step may have (the inline and the child-pipeline forms).
+pub const STEP_KEYS: &[&str] = &[
+    "name",
+    "script",
+    "after-script",
+    "image",
+    "caches",
+    "services",
+    "artifacts",
+    "clone",
+    "condition",
+    "deployment",
+    "environment",
+    "concurrency-group",
+    "fail-fast",
+    "max-time",
+    "size",
+    "oidc",
+    "runs-on",
+    "runtime",
+    "trigger",
+    "on-fail",
+    "output-variables",
+    "type",
+    "custom",
+    "input-variables",
+];
+
+/// A pipeline item `- step:` whose value is empty while step keys (`script`, `name`...)
+/// stand beside it at the item's level: the step's keys were not indented under `step:`.
+pub fn is_misindented_step(item: &Node) -> bool {
+    let Some(m) = item.as_mapping() else {
+        return false;
+    };
+    let step_empty = ["step", "final"]
+        .iter()
+        .any(|k| m.get(k).is_some_and(Node::is_null));
+    step_empty && m.iter().any(|(k, _)| STEP_KEYS.contains(&k))
+}
+
 /// Where a pipeline stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PipelineKind {
@@ -196,7 +236,7 @@ impl<'a> StepRef<'a> {
 
     /// Whether the step runs on a self-hosted runner (`runs-on` names `self.hosted`).
     pub fn is_self_hosted(&self) -> bool {
-        self.runs_on().iter().any(|l| *l == "self.hosted")
+        self.runs_on().contains(&"self.hosted")
     }
 
     /// The `runs-on` labels.
@@ -347,33 +387,33 @@ impl<'a> File<'a> {
     /// Every pipeline of the file: `pipelines.*` and `definitions.pipelines.*`.
     pub fn pipelines(&self) -> Vec<Pipeline<'a>> {
         let mut out = Vec::new();
-        if let Some(pipelines) = self.map.entry("pipelines") {
-            if let Some(m) = pipelines.value.as_mapping() {
-                for (name, entry) in m.iter() {
-                    let base = Route(vec![
-                        Segment::Key("pipelines".into()),
-                        Segment::Key(name.to_owned()),
-                    ]);
-                    let kind = match name {
-                        "default" => {
-                            out.push(Pipeline {
-                                kind: PipelineKind::Default,
-                                name: None,
-                                key: &entry.key,
-                                node: &entry.value,
-                                route: base,
-                            });
-                            continue;
-                        }
-                        "branches" => PipelineKind::Branch,
-                        "tags" => PipelineKind::Tag,
-                        "bookmarks" => PipelineKind::Bookmark,
-                        "pull-requests" => PipelineKind::PullRequest,
-                        "custom" => PipelineKind::Custom,
-                        _ => continue,
-                    };
-                    collect_named(&mut out, kind, &entry.value, &base);
-                }
+        if let Some(pipelines) = self.map.entry("pipelines")
+            && let Some(m) = pipelines.value.as_mapping()
+        {
+            for (name, entry) in m.iter() {
+                let base = Route(vec![
+                    Segment::Key("pipelines".into()),
+                    Segment::Key(name.to_owned()),
+                ]);
+                let kind = match name {
+                    "default" => {
+                        out.push(Pipeline {
+                            kind: PipelineKind::Default,
+                            name: None,
+                            key: &entry.key,
+                            node: &entry.value,
+                            route: base,
+                        });
+                        continue;
+                    }
+                    "branches" => PipelineKind::Branch,
+                    "tags" => PipelineKind::Tag,
+                    "bookmarks" => PipelineKind::Bookmark,
+                    "pull-requests" => PipelineKind::PullRequest,
+                    "custom" => PipelineKind::Custom,
+                    _ => continue,
+                };
+                collect_named(&mut out, kind, &entry.value, &base);
             }
         }
         if let Some(shared) = self
@@ -605,4 +645,266 @@ pipelines:
             assert_eq!(steps[1].image(file).map(|i| i.value), Some("python:3"));
         });
     }
+}
+
+// Script text: the commands of a step and where their words stand in the YAML source.
+// Shared by the rules that read scripts (`docker/*`, `v3/docker-cli-missing`,
+// `script/aws-ecr-get-login`).
+
+/// One simple command of a step's script, with the script item it was read from.
+#[derive(Clone, Debug)]
+pub struct ScriptCommand<'a> {
+    /// The `script` (or `after-script`) item: a string scalar.
+    pub node: &'a Node,
+    pub command: crate::shell::Command,
+    /// Read from `after-script`.
+    pub after: bool,
+    /// The item's index in its list.
+    pub index: usize,
+}
+
+impl ScriptCommand<'_> {
+    /// The route of the script item, below the step's route.
+    pub fn route(&self, step: &Route) -> Route {
+        let key = if self.after { "after-script" } else { "script" };
+        step.push(Segment::Key(key.into()))
+            .push(Segment::Index(self.index))
+    }
+}
+
+impl<'a> StepRef<'a> {
+    /// Every simple command of `script`, then of `after-script`, read with
+    /// [`crate::shell::commands`]. Word offsets are into the item's cooked value.
+    pub fn script_commands(&self) -> Vec<ScriptCommand<'a>> {
+        let mut out = Vec::new();
+        for after in [false, true] {
+            let key = if after { "after-script" } else { "script" };
+            let items = self.get(key).and_then(Node::as_sequence).unwrap_or(&[]);
+            for (index, node) in items.iter().enumerate() {
+                let Some(scalar) = node.as_scalar() else {
+                    continue;
+                };
+                for command in crate::shell::commands(&scalar.value) {
+                    out.push(ScriptCommand {
+                        node,
+                        command,
+                        after,
+                        index,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the step has a Docker daemon: `docker` in its services, `options.docker:
+    /// true`, or a service whose definition says `type: docker` (a custom Docker service).
+    pub fn has_docker_service(&self, file: &File<'a>) -> bool {
+        if self.has_docker(file) {
+            return true;
+        }
+        let defs = file.services();
+        self.service_nodes()
+            .iter()
+            .filter_map(Node::as_str)
+            .any(|name| {
+                defs.and_then(|d| d.get(name))
+                    .and_then(|def| def.get("type"))
+                    .and_then(Node::as_str)
+                    == Some("docker")
+            })
+    }
+}
+
+/// Where the part `cooked_start..cooked_end` of a string scalar's value is written in the
+/// source. Found by text: the piece's k-th occurrence in the value is taken to be its k-th
+/// occurrence in the raw text at `node.span`, which holds for plain, quoted (without escapes
+/// in the piece) and block scalars. When the counts differ, or the node is not a scalar,
+/// the whole node span is returned.
+pub fn locate_in_scalar(
+    source: &str,
+    node: &Node,
+    cooked_start: usize,
+    cooked_end: usize,
+) -> pipelint_yaml::Span {
+    let whole = node.span;
+    let Some(value) = node.as_scalar().map(|s| s.value.as_str()) else {
+        return whole;
+    };
+    let Some(needle) = value
+        .get(cooked_start..cooked_end)
+        .filter(|n| !n.is_empty())
+    else {
+        return whole;
+    };
+    let Some(raw) = source.get(whole.range()) else {
+        return whole;
+    };
+    let cooked: Vec<usize> = value.match_indices(needle).map(|(i, _)| i).collect();
+    let written: Vec<usize> = raw.match_indices(needle).map(|(i, _)| i).collect();
+    if cooked.len() != written.len() {
+        return whole;
+    }
+    match cooked.iter().position(|&i| i == cooked_start) {
+        Some(k) => {
+            let start = whole.start + written[k];
+            pipelint_yaml::Span::new(start, start + needle.len())
+        }
+        None => whole,
+    }
+}
+
+/// Where a shell word of a script item is written in the source: the word's text (quotes
+/// removed) inside the item, found as [`locate_in_scalar`] does. Words read from an
+/// `eval` line may carry approximate offsets; the nearest occurrence of the text is used.
+pub fn locate_word(source: &str, node: &Node, word: &crate::shell::Word) -> pipelint_yaml::Span {
+    let Some(value) = node.as_scalar().map(|s| s.value.as_str()) else {
+        return node.span;
+    };
+    let text = word.text.as_str();
+    if text.is_empty() {
+        return node.span;
+    }
+    // The word as written in the script may carry quotes (`"--privileged"`): its text is
+    // inside it.
+    if let Some(at) = value.get(word.start..word.end).and_then(|w| w.find(text)) {
+        let start = word.start + at;
+        return locate_in_scalar(source, node, start, start + text.len());
+    }
+    match value
+        .match_indices(text)
+        .map(|(i, _)| i)
+        .min_by_key(|i| i.abs_diff(word.start))
+    {
+        Some(start) => locate_in_scalar(source, node, start, start + text.len()),
+        None => node.span,
+    }
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::*;
+
+    #[test]
+    fn words_are_found_in_the_source() {
+        let text = "pipelines:\n  default:\n    - step:\n        script:\n          - echo --privileged && docker run --privileged x\n          - \"docker run \\\"--privileged\\\" y\"\n          - |\n            docker run \\\n              --privileged z\n";
+        let parsed = pipelint_yaml::parse(text, &Default::default());
+        let root = parsed.root().expect("root");
+        let file = File::new(root).expect("mapping");
+        let steps = file.steps();
+        let cmds = steps[0].script_commands();
+        let runs: Vec<_> = cmds
+            .iter()
+            .filter(|c| c.command.is(&["docker", "run"]))
+            .collect();
+        assert_eq!(runs.len(), 3);
+        for run in runs {
+            let flag = run.command.flag("--privileged").expect("flag");
+            let span = locate_word(text, run.node, flag);
+            assert_eq!(&text[span.range()], "--privileged");
+        }
+        // The first item: the flag of `docker run`, not the echoed one.
+        let run = &cmds[1];
+        let span = locate_word(
+            text,
+            run.node,
+            run.command.flag("--privileged").expect("flag"),
+        );
+        assert!(text[..span.start].ends_with("docker run "));
+    }
+}
+
+/// Where a pipeline item stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemPlace {
+    /// Directly in a pipeline's list.
+    Pipeline,
+    /// In a parallel group's list.
+    Parallel,
+    /// In a stage's `steps`.
+    Stage,
+}
+
+/// A list item of a pipeline, parallel group or stage, with its route.
+#[derive(Clone, Debug)]
+pub struct ItemRef<'a> {
+    pub node: &'a Node,
+    pub place: ItemPlace,
+    pub pipeline_kind: PipelineKind,
+    /// Index in its list.
+    pub index: usize,
+    pub route: Route,
+}
+
+impl<'a> File<'a> {
+    /// Every item of every pipeline list, parallel group and stage, in order.
+    pub fn items(&self) -> Vec<ItemRef<'a>> {
+        let mut out = Vec::new();
+        for p in self.pipelines() {
+            collect_items(&mut out, p.node, ItemPlace::Pipeline, p.kind, &p.route);
+        }
+        out
+    }
+}
+
+fn collect_items<'a>(
+    out: &mut Vec<ItemRef<'a>>,
+    list: &'a Node,
+    place: ItemPlace,
+    kind: PipelineKind,
+    route: &Route,
+) {
+    let Some(items) = list.as_sequence() else {
+        return;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let item_route = route.push(Segment::Index(i));
+        out.push(ItemRef {
+            node: item,
+            place,
+            pipeline_kind: kind,
+            index: i,
+            route: item_route.clone(),
+        });
+        if place != ItemPlace::Pipeline {
+            continue;
+        }
+        if let Some(inner) = item.get("parallel") {
+            let r = item_route.push(Segment::Key("parallel".into()));
+            match inner.get("steps") {
+                Some(steps) => collect_items(
+                    out,
+                    steps,
+                    ItemPlace::Parallel,
+                    kind,
+                    &r.push(Segment::Key("steps".into())),
+                ),
+                None => collect_items(out, inner, ItemPlace::Parallel, kind, &r),
+            }
+        }
+        if let Some(steps) = item.get("stage").and_then(|s| s.get("steps")) {
+            let r = item_route
+                .push(Segment::Key("stage".into()))
+                .push(Segment::Key("steps".into()));
+            collect_items(out, steps, ItemPlace::Stage, kind, &r);
+        }
+    }
+}
+
+/// A route as JSON-pointer segments (`["pipelines", "default", "0"]`).
+pub fn route_segments(route: &Route) -> Vec<String> {
+    route
+        .0
+        .iter()
+        .map(|s| match s {
+            Segment::Key(k) => k.clone(),
+            Segment::Index(n) => n.to_string(),
+        })
+        .collect()
+}
+
+/// A pipeline written as a mapping where Bitbucket wants a list of items (and not the
+/// `{import: ...}` form): `default:\n  step: ...` with the `- ` missing.
+pub fn is_pipeline_mapping(node: &Node) -> bool {
+    node.as_mapping().is_some_and(|m| !m.contains_key("import"))
 }

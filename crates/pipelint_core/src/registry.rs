@@ -16,6 +16,25 @@ pub static RULES: &[&dyn Rule] = &[
     // Shape (the schema pass)
     &schema::unknown_key::UnknownKey,
     &schema::invalid_value::InvalidValue,
+    &r#struct::pipelines_missing::PipelinesMissing,
+    &r#struct::expected_list::ExpectedList,
+    &r#struct::bad_item::BadItem,
+    &r#struct::step_indentation::StepIndentation,
+    &step::script_missing::ScriptMissing,
+    &cache::docker_v3::DockerV3,
+    &docker::no_service::NoService,
+    &docker::privileged_needs_v3::PrivilegedNeedsV3,
+    &docker::buildx_needs_v3::BuildxNeedsV3,
+    &v3::docker_cli_missing::DockerCliMissing,
+    &script::aws_ecr_get_login::AwsEcrGetLogin,
+    &svc::undefined::Undefined,
+    &svc::too_many::TooMany,
+    &svc::memory_budget::MemoryBudget,
+    &svc::image_missing::ImageMissing,
+    &svc::variable_not_string::VariableNotString,
+    &oidc::required::Required,
+    &oidc::unused::Unused,
+    &var::name_invalid::NameInvalid,
 ];
 
 /// The rule with this id.

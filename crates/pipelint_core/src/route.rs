@@ -62,10 +62,11 @@ impl Route {
                 _ => {}
             }
             let Some(child) = next else { break };
-            if let Some(site) = by_site {
-                if child.is_aliased() && child.site() == site {
-                    by_site = None;
-                }
+            if let Some(site) = by_site
+                && child.is_aliased()
+                && child.site() == site
+            {
+                by_site = None;
             }
             node = child;
         }
@@ -132,8 +133,15 @@ mod tests {
         let root = parsed.root().expect("root");
         let key = text.find("scripts").expect("key");
         let alias = text.find("*b").expect("alias");
-        let route = Route::locate(root, Span::new(key, key + 7), Some(Span::new(alias, alias + 2)));
-        assert_eq!(route.to_string(), "pipelines > default > 0 > step > scripts");
+        let route = Route::locate(
+            root,
+            Span::new(key, key + 7),
+            Some(Span::new(alias, alias + 2)),
+        );
+        assert_eq!(
+            route.to_string(),
+            "pipelines > default > 0 > step > scripts"
+        );
         let route = Route::locate(root, Span::new(key, key + 7), None);
         assert_eq!(route.to_string(), "defs > 0 > scripts");
     }

@@ -433,10 +433,11 @@ fn classify(f: &Failure<'_>) -> &'static str {
         return "child/input-vars";
     }
     if kw == "required" {
-        if let Some(p) = f.schema.get("required").and_then(Value::as_array) {
-            if p.iter().any(|v| v == "name") && path_has(&f.path, "image") {
-                return "image/name-missing";
-            }
+        if let Some(p) = f.schema.get("required").and_then(Value::as_array)
+            && p.iter().any(|v| v == "name")
+            && path_has(&f.path, "image")
+        {
+            return "image/name-missing";
         }
         if path_has(&f.path, "upload") {
             return "artifacts/upload-required";
@@ -493,17 +494,16 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
                 rule
             };
             let mut d = Diagnostic::at(rule, node, format!("{what} must be {want}, not {got}"));
-            if want.contains("string") {
-                if let Some(s) = node.as_scalar() {
-                    if !s.style.is_quoted() && !s.value.is_empty() {
-                        let quoted =
-                            format!("\"{}\"", s.value.replace('\\', "\\\\").replace('"', "\\\""));
-                        d = d.help(format!("quote it: {quoted}")).fix(Fix::safe(
-                            format!("Quote {what}"),
-                            vec![Edit::replace(node.span, quoted)],
-                        ));
-                    }
-                }
+            if want.contains("string")
+                && let Some(s) = node.as_scalar()
+                && !s.style.is_quoted()
+                && !matches!(s.resolve(), pipelint_yaml::Resolved::Null)
+            {
+                let quoted = format!("\"{}\"", s.value.replace('\\', "\\\\").replace('"', "\\\""));
+                d = d.help(format!("quote it: {quoted}")).fix(Fix::safe(
+                    format!("Quote {what}"),
+                    vec![Edit::replace(node.span, quoted)],
+                ));
             }
             if rule == "v3/version-value" && matches!(node.as_i64(), Some(2 | 3)) {
                 d = d.severity(Severity::Warning);

@@ -112,6 +112,20 @@ fn unwrap_command(mut cmd: Command, out: &mut Vec<Command>, depth: usize) {
             continue;
         }
         match name.as_str() {
+            // `command -v docker` and `type docker` look a program up; they run nothing.
+            "command"
+                if cmd
+                    .words
+                    .get(1)
+                    .is_some_and(|w| matches!(w.text.as_str(), "-v" | "-V")) =>
+            {
+                out.push(cmd);
+                return;
+            }
+            // Reserved words before a command: `if docker ps`, `then docker build`, `! cmd`.
+            "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "!" | "{" | "}" => {
+                cmd.words.remove(0);
+            }
             "sudo" | "time" | "command" | "exec" | "nohup" | "env" => {
                 cmd.words.remove(0);
                 // Their options (`sudo -E`, `env -i`) and env's assignments.
@@ -141,11 +155,10 @@ fn unwrap_command(mut cmd: Command, out: &mut Vec<Command>, depth: usize) {
                         || (w.text.starts_with('-')
                             && !w.text.starts_with("--")
                             && w.text.ends_with('c'))
-                }) {
-                    if let Some(script) = cmd.words.get(pos + 1) {
-                        read(&script.text.clone(), script.start, out, depth + 1);
-                        return;
-                    }
+                }) && let Some(script) = cmd.words.get(pos + 1)
+                {
+                    read(&script.text.clone(), script.start, out, depth + 1);
+                    return;
                 }
                 out.push(cmd);
                 return;
@@ -426,6 +439,18 @@ mod tests {
         let run = cmds.iter().find(|c| c.is(&["docker", "run"])).expect("run");
         let flag = run.flag("--privileged").expect("flag");
         assert_eq!(&script[flag.start..flag.end], "--privileged");
+    }
+
+    #[test]
+    fn lookups_and_reserved_words() {
+        let cmds = commands("command -v docker || apt-get install -y docker.io");
+        assert_eq!(cmds[0].program(), Some("command"));
+        assert!(!cmds[0].is(&["docker"]));
+        let cmds = commands("if docker info; then docker build -t x .; fi");
+        assert!(cmds[0].is(&["docker", "info"]));
+        assert!(cmds.iter().any(|c| c.is(&["docker", "build"])));
+        let cmds = commands("for f in a b; do docker push \"$f\"; done");
+        assert!(cmds.iter().any(|c| c.is(&["docker", "push"])));
     }
 
     #[test]

@@ -24,8 +24,8 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i * 2;
     }
-    for j in 0..=m {
-        d[0][j] = j * 2;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j * 2;
     }
     for i in 1..=n {
         for j in 1..=m {

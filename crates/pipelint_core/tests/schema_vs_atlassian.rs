@@ -11,7 +11,11 @@ use serde_json::Value;
 fn is_forbidden(s: &Value) -> bool {
     match s {
         Value::Bool(false) => true,
-        Value::Object(m) => m.len() == 1 && m.get("not").is_some_and(|n| n.as_object().is_some_and(|o| o.is_empty())),
+        Value::Object(m) => {
+            m.len() == 1
+                && m.get("not")
+                    .is_some_and(|n| n.as_object().is_some_and(|o| o.is_empty()))
+        }
         _ => false,
     }
 }
@@ -27,7 +31,14 @@ fn resolve<'a>(root: &'a Value, mut s: &'a Value, chain: &mut Vec<String>) -> Op
     s.is_object().then_some(s)
 }
 
-fn walk(root: &Value, s: &Value, path: &str, forbidden: &BTreeSet<String>, chain: &mut Vec<String>, out: &mut BTreeSet<String>) {
+fn walk(
+    root: &Value,
+    s: &Value,
+    path: &str,
+    forbidden: &BTreeSet<String>,
+    chain: &mut Vec<String>,
+    out: &mut BTreeSet<String>,
+) {
     let depth = chain.len();
     let Some(s) = resolve(root, s, chain) else {
         chain.truncate(depth);
@@ -35,17 +46,38 @@ fn walk(root: &Value, s: &Value, path: &str, forbidden: &BTreeSet<String>, chain
     };
     let mut f: BTreeSet<String> = forbidden.clone();
     if let Some(props) = s.get("properties").and_then(Value::as_object) {
-        f.extend(props.iter().filter(|(_, t)| is_forbidden(t)).map(|(n, _)| n.clone()));
+        f.extend(
+            props
+                .iter()
+                .filter(|(_, t)| is_forbidden(t))
+                .map(|(n, _)| n.clone()),
+        );
     }
-    for b in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for b in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let mut c = chain.clone();
-        if let Some(b) = resolve(root, b, &mut c) {
-            if let Some(props) = b.get("properties").and_then(Value::as_object) {
-                f.extend(props.iter().filter(|(_, t)| is_forbidden(t)).map(|(n, _)| n.clone()));
-            }
+        if let Some(b) = resolve(root, b, &mut c)
+            && let Some(props) = b.get("properties").and_then(Value::as_object)
+        {
+            f.extend(
+                props
+                    .iter()
+                    .filter(|(_, t)| is_forbidden(t))
+                    .map(|(n, _)| n.clone()),
+            );
         }
     }
-    let join = |p: &str, n: &str| if p.is_empty() { n.to_owned() } else { format!("{p}.{n}") };
+    let join = |p: &str, n: &str| {
+        if p.is_empty() {
+            n.to_owned()
+        } else {
+            format!("{p}.{n}")
+        }
+    };
     if let Some(props) = s.get("properties").and_then(Value::as_object) {
         for (n, t) in props {
             if f.contains(n) || is_forbidden(t) {
@@ -72,7 +104,9 @@ fn walk(root: &Value, s: &Value, path: &str, forbidden: &BTreeSet<String>, chain
         Some(Value::Array(items)) => items
             .iter()
             .for_each(|t| walk(root, t, &format!("{path}[]"), &BTreeSet::new(), chain, out)),
-        Some(t @ Value::Object(_)) => walk(root, t, &format!("{path}[]"), &BTreeSet::new(), chain, out),
+        Some(t @ Value::Object(_)) => {
+            walk(root, t, &format!("{path}[]"), &BTreeSet::new(), chain, out)
+        }
         _ => {}
     }
     for key in ["anyOf", "oneOf"] {
@@ -80,7 +114,12 @@ fn walk(root: &Value, s: &Value, path: &str, forbidden: &BTreeSet<String>, chain
             walk(root, b, path, &BTreeSet::new(), chain, out);
         }
     }
-    for b in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for b in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         walk(root, b, path, &f, chain, out);
     }
     chain.truncate(depth);
@@ -88,7 +127,14 @@ fn walk(root: &Value, s: &Value, path: &str, forbidden: &BTreeSet<String>, chain
 
 fn paths(schema: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    walk(schema, schema, "", &BTreeSet::new(), &mut Vec::new(), &mut out);
+    walk(
+        schema,
+        schema,
+        "",
+        &BTreeSet::new(),
+        &mut Vec::new(),
+        &mut out,
+    );
     out
 }
 
@@ -101,12 +147,19 @@ fn differences_from_atlassian_are_all_listed() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let theirs_path = repo.join("../shared/reference/atlassian/pipelines-schema.json");
     if !theirs_path.is_file() {
-        eprintln!("SKIPPED: ../shared/reference/atlassian/pipelines-schema.json not found beside the checkout");
+        eprintln!(
+            "SKIPPED: ../shared/reference/atlassian/pipelines-schema.json not found beside the checkout"
+        );
         return;
     }
     let ours = paths(&load(&repo.join("schema/bitbucket-pipelines.schema.json")));
     let theirs = paths(&load(&theirs_path));
-    assert!(ours.len() > 1000 && theirs.len() > 1000, "walk found too little: {} / {}", ours.len(), theirs.len());
+    assert!(
+        ours.len() > 1000 && theirs.len() > 1000,
+        "walk found too little: {} / {}",
+        ours.len(),
+        theirs.len()
+    );
     let listed = load(&repo.join("schema/atlassian-differences.json"));
     let list = |k: &str| -> BTreeSet<String> {
         listed[k]
@@ -118,13 +171,23 @@ fn differences_from_atlassian_are_all_listed() {
     };
     let only_theirs: BTreeSet<String> = theirs.difference(&ours).cloned().collect();
     let only_ours: BTreeSet<String> = ours.difference(&theirs).cloned().collect();
-    assert_eq!(only_theirs, list("only_in_atlassian"), "paths only in Atlassian's schema changed; update schema/atlassian-differences.json and docs/schema.md");
-    assert_eq!(only_ours, list("only_in_pipelint"), "paths only in ours changed; update schema/atlassian-differences.json and docs/schema.md");
+    assert_eq!(
+        only_theirs,
+        list("only_in_atlassian"),
+        "paths only in Atlassian's schema changed; update schema/atlassian-differences.json and docs/schema.md"
+    );
+    assert_eq!(
+        only_ours,
+        list("only_in_pipelint"),
+        "paths only in ours changed; update schema/atlassian-differences.json and docs/schema.md"
+    );
 }
 
 #[test]
 fn every_keyword_has_a_description() {
-    let schema = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/bitbucket-pipelines.schema.json"));
+    let schema = load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/bitbucket-pipelines.schema.json"),
+    );
     let mut missing = Vec::new();
     fn visit(v: &Value, at: &str, missing: &mut Vec<String>) {
         if let Some(props) = v.get("properties").and_then(Value::as_object) {
@@ -155,5 +218,8 @@ fn every_keyword_has_a_description() {
         is_forbidden(t)
     }
     visit(&schema, "", &mut missing);
-    assert!(missing.is_empty(), "keywords without a description: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "keywords without a description: {missing:#?}"
+    );
 }

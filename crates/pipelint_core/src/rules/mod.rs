@@ -1,4 +1,13 @@
 //! The rules, one file each, grouped by the first part of their id.
 
+pub mod cache;
+pub mod docker;
+pub mod oidc;
 pub mod schema;
+pub mod script;
+pub mod step;
+pub mod r#struct;
+pub mod svc;
+pub mod v3;
+pub mod var;
 pub mod yaml;

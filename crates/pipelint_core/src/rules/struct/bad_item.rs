@@ -89,13 +89,13 @@ impl Rule for BadItem {
                     &entry.key,
                     format!("expected {expected}, got `{key}`"),
                 );
-                if let Some(best) = suggest::closest(key, ["step", "parallel", "stage", "final"]) {
-                    if !map.contains_key(best) {
-                        d = d.help(format!("did you mean `{best}`?")).fix(Fix::safe(
-                            format!("Rename `{key}` to `{best}`"),
-                            vec![Edit::replace(entry.key.span, best)],
-                        ));
-                    }
+                if let Some(best) = suggest::closest(key, ["step", "parallel", "stage", "final"])
+                    && !map.contains_key(best)
+                {
+                    d = d.help(format!("did you mean `{best}`?")).fix(Fix::safe(
+                        format!("Rename `{key}` to `{best}`"),
+                        vec![Edit::replace(entry.key.span, best)],
+                    ));
                 }
                 out.push(d);
             }

@@ -82,11 +82,17 @@ impl Rule for Syntax {
 
 /// The first conflict-marker line up to the end of the error's line.
 fn conflict_marker(source: &str, at: usize) -> Option<pipelint_yaml::Span> {
-    let end = source[at.min(source.len())..].find('\n').map_or(source.len(), |i| at + i);
+    let end = source[at.min(source.len())..]
+        .find('\n')
+        .map_or(source.len(), |i| at + i);
     let mut offset = 0;
     for line in source[..end].split_inclusive('\n') {
         let text = line.trim_end_matches(['\n', '\r']);
-        if text.starts_with("<<<<<<< ") || text == "<<<<<<<" || text == "=======" || text.starts_with(">>>>>>> ") {
+        if text.starts_with("<<<<<<< ")
+            || text == "<<<<<<<"
+            || text == "======="
+            || text.starts_with(">>>>>>> ")
+        {
             return Some(pipelint_yaml::Span::new(offset, offset + text.len()));
         }
         offset += line.len();
@@ -105,7 +111,11 @@ fn unclosed_bracket(source: &str, at: usize) -> Option<pipelint_yaml::Span> {
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
-            (None, b'\'' | b'"') if i == 0 || matches!(bytes[i - 1], b' ' | b'[' | b'{' | b',' | b':') => quote = Some(b),
+            (None, b'\'' | b'"')
+                if i == 0 || matches!(bytes[i - 1], b' ' | b'[' | b'{' | b',' | b':') =>
+            {
+                quote = Some(b)
+            }
             (None, b'#') if i == 0 || matches!(bytes[i - 1], b' ' | b'\t') => {
                 while i < bytes.len() && bytes[i] != b'\n' {
                     i += 1;
@@ -169,7 +179,10 @@ fn hint(source: &str, at: usize, message: &str) -> Option<String> {
     {
         return Some("check this line's indentation against the lines above: keys of one mapping line up, and list items start with `- ` at the same column".into());
     }
-    if message.contains("flow sequence") || message.contains("flow mapping") || message.contains("':' indicator") {
+    if message.contains("flow sequence")
+        || message.contains("flow mapping")
+        || message.contains("':' indicator")
+    {
         return Some(
             "a `[` or `{` is not closed, or a value in it holds an unquoted `,`, `[` or `{`".into(),
         );

@@ -67,7 +67,7 @@ impl Rule for UndefinedAlias {
                 .filter(|a| a.span.start < p.span.start);
             match crate::suggest::closest(name, anchors.clone().map(|a| a.name.as_str())) {
                 Some(best) => {
-                    let anchor = anchors.clone().filter(|a| a.name == best).last();
+                    let anchor = anchors.clone().rfind(|a| a.name == best);
                     d = d
                         .help(format!("did you mean `*{best}`?"))
                         .fix(crate::Fix::unsafe_(

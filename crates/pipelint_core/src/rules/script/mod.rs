@@ -1,0 +1,3 @@
+//! `script/*`: commands in `script` and `after-script` that are known to fail.
+
+pub mod aws_ecr_get_login;
