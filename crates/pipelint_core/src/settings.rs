@@ -18,6 +18,9 @@ pub struct Settings {
     /// Images known to carry the Docker CLI, beyond the built-in list (`docker`,
     /// `docker:*`, ...). Matched by prefix.
     pub docker_cli_images: Vec<String>,
+    /// The custom runner labels that exist in the workspace; `None` when unknown
+    /// (label rules that need the inventory stay quiet).
+    pub runner_labels: Option<Vec<String>>,
 }
 
 impl Default for Settings {
@@ -26,6 +29,7 @@ impl Default for Settings {
             plan: None,
             default_runtime: 2,
             docker_cli_images: Vec::new(),
+            runner_labels: None,
         }
     }
 }
