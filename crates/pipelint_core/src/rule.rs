@@ -90,3 +90,33 @@ macro_rules! declare_rule {
         }
     };
 }
+
+/// The documentation page of a rule, as committed under `docs/rules/<id>.md`.
+pub fn docs_page(meta: &RuleMeta) -> String {
+    let severity = meta.severity.as_str();
+    let fix = if meta.has_fix { "yes" } else { "no" };
+    format!(
+        "<!-- Generated from crates/pipelint_core/src/rules by `PIPELINT_BLESS=1 cargo test -p pipelint_core --test docs_pages`. Do not edit. -->\n\n# `{}`\n\n{}\n\n| default severity | fix |\n|---|---|\n| {severity} | {fix} |\n\n{}\n",
+        meta.id,
+        meta.summary,
+        meta.docs().trim_end()
+    )
+}
+
+/// The index page of every rule, `docs/rules/README.md`.
+pub fn docs_index<'a>(metas: impl IntoIterator<Item = &'a RuleMeta>) -> String {
+    let mut out = String::from(
+        "<!-- Generated from crates/pipelint_core/src/rules by `PIPELINT_BLESS=1 cargo test -p pipelint_core --test docs_pages`. Do not edit. -->\n\n# pipelint rules\n\n| rule | severity | fix | what it finds |\n|---|---|---|---|\n",
+    );
+    for m in metas {
+        out.push_str(&format!(
+            "| [`{}`]({}.md) | {} | {} | {} |\n",
+            m.id,
+            m.id,
+            m.severity.as_str(),
+            if m.has_fix { "yes" } else { "" },
+            m.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}
