@@ -2,4 +2,5 @@
 //! rendering diagnostics.
 
 pub mod discover;
+pub mod formats;
 pub mod render;

@@ -19,7 +19,8 @@ Examples:
   cat bitbucket-pipelines.yml | pipelint check - --stdin-filename bitbucket-pipelines.yml
   pipelint check --select docker/ --select v3/version-value
   pipelint rules                              list every rule
-  pipelint rule docker/no-service             print a rule's documentation";
+  pipelint rule docker/no-service             print a rule's documentation
+  pipelint lsp   run the language server on stdio";
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +50,8 @@ enum Command {
         /// The rule id, e.g. `docker/no-service`.
         id: String,
     },
+    /// Run the language server over stdio.
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -75,6 +78,33 @@ struct CheckArgs {
     /// Colors in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Write the output to this file instead of standard output; for `code-insights`, a
+    /// directory that receives `report.json` and `annotations.json`.
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Exit 0 even when findings are reported (2 still means pipelint could not run).
+    #[arg(long)]
+    exit_zero: bool,
+    /// The lowest severity that makes the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -98,6 +128,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Lsp => pipelint_lsp::run(),
         Command::Rules { format } => list_rules(format),
         Command::Rule { id } => match registry::find(&id) {
             Some(rule) => {
@@ -249,22 +280,45 @@ fn check(args: CheckArgs) -> ExitCode {
         });
     }
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let rendered = render::render(args.format, &reports, color);
-    let _ = out.write_all(rendered.as_bytes());
-    let _ = out.flush();
+    if let Err(message) = write_output(&args, &reports, color) {
+        eprintln!("pipelint: {message}");
+        return ExitCode::from(2);
+    }
 
-    let errors = reports
+    let failing = reports
         .iter()
         .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity == Severity::Error);
+        .any(|d| d.severity >= args.fail_on.severity());
     if failed_inputs > 0 && reports.is_empty() {
         ExitCode::from(2)
-    } else if errors || failed_inputs > 0 {
+    } else if (failing || failed_inputs > 0) && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Writes the rendered output to stdout, a file, or (Code Insights) a directory.
+fn write_output(args: &CheckArgs, reports: &[FileReport], color: bool) -> Result<(), String> {
+    match (&args.output, args.format) {
+        (Some(dir), Format::CodeInsights) => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let (report, annotations) = pipelint_cli::formats::code_insights(reports);
+            for (name, value) in [("report.json", report), ("annotations.json", annotations)] {
+                let path = dir.join(name);
+                let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
+                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            Ok(())
+        }
+        (Some(path), format) => {
+            let rendered = render::render(format, reports, false);
+            std::fs::write(path, rendered).map_err(|e| format!("{}: {e}", path.display()))
+        }
+        (None, format) => {
+            print_out(&render::render(format, reports, color));
+            Ok(())
+        }
     }
 }
 

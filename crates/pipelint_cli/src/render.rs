@@ -6,6 +6,8 @@ use pipelint_yaml::{ColumnUnit, LineIndex, Span};
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
+use crate::formats;
+
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
     /// For people: each finding with its source line underlined.
@@ -14,6 +16,18 @@ pub enum Format {
     Concise,
     /// One JSON object (`{"version": 1, ...}`).
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps, ...).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML, one test case per file.
+    Junit,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// Bitbucket Code Insights: with `--output DIR`, `report.json` and `annotations.json`.
+    CodeInsights,
 }
 
 /// One checked file and its findings.
@@ -29,6 +43,20 @@ pub fn render(format: Format, reports: &[FileReport], color: bool) -> String {
         Format::Concise => concise(reports),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&json_report(reports)).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Sarif => formats::sarif(reports),
+        Format::Github => formats::github(reports),
+        Format::Gitlab => formats::gitlab(reports),
+        Format::Junit => formats::junit(reports),
+        Format::Checkstyle => formats::checkstyle(reports),
+        Format::CodeInsights => {
+            let (report, annotations) = formats::code_insights(reports);
+            let mut s = serde_json::to_string_pretty(
+                &serde_json::json!({"report": report, "annotations": annotations}),
+            )
+            .unwrap_or_default();
             s.push('\n');
             s
         }

@@ -288,3 +288,65 @@ fn bad_arguments_exit_two() {
     let o = run(&["frobnicate"], &dir);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn exit_zero_and_fail_on() {
+    let dir = tempdir("failon");
+    std::fs::write(dir.join("bitbucket-pipelines.yml"), TYPO).expect("write");
+    // A warning only: 0 by default, 1 with --fail-on warning, 0 again with --exit-zero.
+    assert_eq!(run(&["check"], &dir).status.code(), Some(0));
+    assert_eq!(
+        run(&["check", "--fail-on", "warning"], &dir).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["check", "--fail-on", "info"], &dir).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["check", "--fail-on", "warning", "--exit-zero"], &dir)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", "nope.yml", "--exit-zero"], &dir)
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn output_to_a_file_and_code_insights_to_a_directory() {
+    let dir = tempdir("output");
+    std::fs::write(dir.join("bitbucket-pipelines.yml"), TYPO).expect("write");
+    let o = run(
+        &["check", "--format", "sarif", "--output", "out.sarif"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out.sarif")).expect("written"))
+            .expect("json");
+    assert_eq!(sarif["version"], "2.1.0");
+    let o = run(
+        &["check", "--format", "code-insights", "--output", "insights"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("insights/report.json")).expect("report"),
+    )
+    .expect("json");
+    assert_eq!(report["result"], "PASSED");
+    assert_eq!(report["reporter"], "pipelint");
+    let annotations: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("insights/annotations.json")).expect("annotations"),
+    )
+    .expect("json");
+    assert_eq!(annotations[0]["path"], "bitbucket-pipelines.yml");
+    assert_eq!(annotations[0]["line"], 7);
+    assert_eq!(annotations[0]["annotation_type"], "CODE_SMELL");
+}
