@@ -16,6 +16,7 @@ pub mod schema;
 pub mod settings;
 pub mod shell;
 pub mod suggest;
+pub mod suppress;
 
 use std::collections::HashMap;
 
@@ -49,7 +50,7 @@ impl Selection {
     }
 }
 
-fn selects(pattern: &str, id: &str) -> bool {
+pub(crate) fn selects(pattern: &str, id: &str) -> bool {
     let group = pattern.strip_suffix("/*").unwrap_or(pattern);
     pattern == id || id.split_once('/').is_some_and(|(g, _)| g == group)
 }
@@ -124,6 +125,15 @@ fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -
         index.insert(key, out.len());
         out.push(d);
     }
+    let index = pipelint_yaml::LineIndex::new(cx.source);
+    let mut suppressions = suppress::parse(cx.source, &index, &suppress::scalar_spans(cx.parsed));
+    let mut out = if suppressions.is_empty() {
+        out
+    } else {
+        suppress::apply(cx.source, out, &mut suppressions, &index, &|id| {
+            opts.select.is_enabled(id)
+        })
+    };
     for d in &mut out {
         for site in &d.via {
             let name = cx.text(*site);

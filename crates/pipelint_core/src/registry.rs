@@ -35,6 +35,8 @@ pub static RULES: &[&dyn Rule] = &[
     &oidc::required::Required,
     &oidc::unused::Unused,
     &var::name_invalid::NameInvalid,
+    // Suppression comments
+    &suppression::unused::Unused,
 ];
 
 /// The rule with this id.

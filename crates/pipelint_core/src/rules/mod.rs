@@ -7,6 +7,7 @@ pub mod schema;
 pub mod script;
 pub mod step;
 pub mod r#struct;
+pub mod suppression;
 pub mod svc;
 pub mod v3;
 pub mod var;

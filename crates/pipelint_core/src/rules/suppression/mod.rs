@@ -1,0 +1,3 @@
+//! `suppression/*`: the suppression comments themselves.
+
+pub mod unused;
