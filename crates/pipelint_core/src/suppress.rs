@@ -204,14 +204,15 @@ fn unused(source: &str, s: &Suppression, e: &Entry, known: bool) -> Diagnostic {
     } else {
         format!("`{}` is not a pipelint rule or group", e.id)
     };
-    let mut d = Diagnostic::new(UNUSED, e.span, message);
-    if !known {
-        if let Some(best) = suggest::closest(&e.id, registry::metas().map(|m| m.id)) {
-            return d.help(format!("did you mean `{best}`?")).fix(Fix::safe(
-                format!("Use `{best}`"),
-                vec![Edit::replace(e.span, best)],
-            ));
-        }
+    let d = Diagnostic::new(UNUSED, e.span, message);
+    if let Some(best) = (!known)
+        .then(|| suggest::closest(&e.id, registry::metas().map(|m| m.id)))
+        .flatten()
+    {
+        return d.help(format!("did you mean `{best}`?")).fix(Fix::safe(
+            format!("Use `{best}`"),
+            vec![Edit::replace(e.span, best)],
+        ));
     }
     let fix = if s.entries.len() == 1 {
         // Remove the whole comment (and the line, when the comment stands alone).
