@@ -1,6 +1,7 @@
 //! The pieces of the `pipelint` binary that tests and benchmarks use too: finding files and
 //! rendering diagnostics.
 
+pub mod config;
 pub mod discover;
 pub mod formats;
 pub mod render;

@@ -45,6 +45,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Show the configuration that applies to a path.
+    Config {
+        /// Print the effective configuration (settings and every rule's level).
+        #[arg(long)]
+        show: bool,
+        /// The file or folder whose configuration to show. Default: `.`.
+        path: Option<PathBuf>,
+        /// Use this configuration file instead of searching for one.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Print the documentation of one rule.
     Rule {
         /// The rule id, e.g. `docker/no-service`.
@@ -78,6 +89,10 @@ struct CheckArgs {
     /// Colors in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Use this configuration file instead of searching for `pipelint.toml` or
+    /// `.pipelint.toml` from each checked file's folder up to the repository root.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Write the output to this file instead of standard output; for `code-insights`, a
     /// directory that receives `report.json` and `annotations.json`.
     #[arg(long, value_name = "PATH")]
@@ -130,6 +145,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Lsp => pipelint_lsp::run(),
         Command::Rules { format } => list_rules(format),
+        Command::Config { show, path, config } => show_config(show, path, config),
         Command::Rule { id } => match registry::find(&id) {
             Some(rule) => {
                 let meta = rule.meta();
@@ -152,6 +168,47 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+fn show_config(show: bool, path: Option<PathBuf>, explicit: Option<PathBuf>) -> ExitCode {
+    if !show {
+        eprintln!("pipelint: `pipelint config` needs `--show`");
+        return ExitCode::from(2);
+    }
+    let path = path.unwrap_or_else(|| PathBuf::from("."));
+    let dir = if path.is_dir() {
+        path.clone()
+    } else {
+        path.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let mut cache = pipelint_cli::config::Cache::new(explicit);
+    match cache.for_dir(&dir) {
+        Ok(Some(c)) => {
+            let rel = c.relative(&path);
+            print_out(&format!(
+                "# configuration: {}
+{}",
+                c.path.display(),
+                c.config.show(&rel)
+            ));
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            let config = pipelint_core::config::Config::default();
+            print_out(&format!(
+                "# configuration: none found (pipelint.toml or .pipelint.toml from {} up to the repository root); defaults apply
+{}",
+                dir.display(),
+                config.show(&path.to_string_lossy())
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("pipelint: {message}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -226,6 +283,7 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
+    let mut configs = pipelint_cli::config::Cache::new(args.config.clone());
     let mut inputs: Vec<discover::Input> = Vec::new();
     for path in &paths {
         if path.as_os_str() == "-" {
@@ -233,7 +291,23 @@ fn check(args: CheckArgs) -> ExitCode {
             continue;
         }
         match discover::find(path) {
-            Ok(found) => {
+            Ok(mut found) => {
+                if path.is_dir() {
+                    // A directory search skips the files the configuration ignores.
+                    let mut kept = Vec::with_capacity(found.len());
+                    for file in found {
+                        let dir = file.parent().unwrap_or(Path::new("."));
+                        match configs.for_dir(dir) {
+                            Ok(Some(c)) if c.config.is_ignored(&c.relative(&file)) => {}
+                            Ok(_) => kept.push(file),
+                            Err(message) => {
+                                eprintln!("pipelint: {message}");
+                                return ExitCode::from(2);
+                            }
+                        }
+                    }
+                    found = kept;
+                }
                 if found.is_empty() && path.is_dir() {
                     eprintln!(
                         "pipelint: no bitbucket-pipelines.yml under {}",
@@ -267,11 +341,26 @@ fn check(args: CheckArgs) -> ExitCode {
                 continue;
             }
         };
-        let opts = CheckOptions {
+        let mut opts = CheckOptions {
             select: select.clone(),
             path: Some(display.clone()),
             ..CheckOptions::default()
         };
+        let (config_dir, file_path) = match &input {
+            discover::Input::File(p) => (
+                p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+                p.clone(),
+            ),
+            discover::Input::Stdin => (PathBuf::from("."), PathBuf::from(&display)),
+        };
+        match configs.for_dir(&config_dir) {
+            Ok(Some(c)) => c.config.apply(&mut opts, &c.relative(&file_path)),
+            Ok(None) => {}
+            Err(message) => {
+                eprintln!("pipelint: {message}");
+                return ExitCode::from(2);
+            }
+        }
         let analysis = pipelint_core::check(&text, &opts);
         reports.push(FileReport {
             path: display,

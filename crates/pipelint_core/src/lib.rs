@@ -4,6 +4,7 @@
 //!
 //! Core does no IO, knows no terminal and no LSP. Every position in it is a byte span.
 
+pub mod config;
 pub mod context;
 pub mod diagnostic;
 pub mod fix;
@@ -62,9 +63,18 @@ pub struct CheckOptions {
     pub select: Selection,
     /// Rule ids whose severity the user changed.
     pub severities: HashMap<String, Severity>,
+    /// Rule ids or groups turned off.
+    pub disabled: Vec<String>,
     /// The file's path, for the rules that look at it.
     pub path: Option<String>,
     pub yaml: pipelint_yaml::Options,
+}
+
+impl CheckOptions {
+    /// Whether a rule runs: selected, and not turned off.
+    pub fn is_enabled(&self, id: &str) -> bool {
+        self.select.is_enabled(id) && !self.disabled.iter().any(|p| selects(p, id))
+    }
 }
 
 /// The result of checking one text.
@@ -82,7 +92,7 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
         let cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
         let mut out = Vec::new();
         for rule in registry::RULES {
-            if opts.select.is_enabled(rule.meta().id) {
+            if opts.is_enabled(rule.meta().id) {
                 rule.check(&cx, &mut out);
             }
         }
@@ -101,7 +111,7 @@ fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
     let mut index: HashMap<(&'static str, Span, String), usize> = HashMap::new();
     for mut d in diagnostics {
-        if !opts.select.is_enabled(d.rule) {
+        if !opts.is_enabled(d.rule) {
             continue;
         }
         let key = (d.rule, d.span, d.message.clone());
@@ -131,7 +141,7 @@ fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -
         out
     } else {
         suppress::apply(cx.source, out, &mut suppressions, &index, &|id| {
-            opts.select.is_enabled(id)
+            opts.is_enabled(id)
         })
     };
     for d in &mut out {
