@@ -169,16 +169,17 @@ pub fn parse(text: &str, opts: &Options) -> Parsed {
         if let Some(err) = error {
             let at = builder.byte(err.marker().index());
             if recovered.len() < opts.max_recoveries
-                && let Some(fix) = recover(current, at, err.info()) {
-                    let mut owned = patched_text.into_owned();
-                    apply(&mut owned, &fix);
-                    if let Recovery::Alias { at, original, .. } = &fix.recovery {
-                        patched_aliases.push((*at, original.clone()));
-                    }
-                    recovered.push(fix.problem);
-                    patched_text = Cow::Owned(owned);
-                    continue;
+                && let Some(fix) = recover(current, at, err.info())
+            {
+                let mut owned = patched_text.into_owned();
+                apply(&mut owned, &fix);
+                if let Recovery::Alias { at, original, .. } = &fix.recovery {
+                    patched_aliases.push((*at, original.clone()));
                 }
+                recovered.push(fix.problem);
+                patched_text = Cow::Owned(owned);
+                continue;
+            }
             builder.problem(syntax_problem(current, at, err.info()));
         }
         let mut parsed = builder.finish();

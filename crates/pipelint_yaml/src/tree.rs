@@ -160,9 +160,10 @@ fn resolve_plain(s: &str) -> Resolved<'_> {
         }
     }
     if looks_like_float(&s[digits_from..])
-        && let Ok(v) = s.parse::<f64>() {
-            return Resolved::Float(v);
-        }
+        && let Ok(v) = s.parse::<f64>()
+    {
+        return Resolved::Float(v);
+    }
     Resolved::Str(s)
 }
 
