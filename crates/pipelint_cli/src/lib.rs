@@ -3,5 +3,6 @@
 
 pub mod config;
 pub mod discover;
+pub mod fixer;
 pub mod formats;
 pub mod render;

@@ -89,6 +89,16 @@ struct CheckArgs {
     /// Colors in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Apply the safe fixes to the files (atomically; comments, line endings and a BOM are
+    /// kept), then report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// With `--fix` or `--diff`, apply the unsafe fixes too.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them; exit 1 if there are any.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
     /// Use this configuration file instead of searching for `pipelint.toml` or
     /// `.pipelint.toml` from each checked file's folder up to the repository root.
     #[arg(long, value_name = "FILE")]
@@ -332,6 +342,9 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let mut reports = Vec::new();
     let mut failed_inputs = 0;
+    let mut diffs = String::new();
+    let (mut fixable, mut fixed_count) = (0, 0);
+    let mut stdin_fixed = false;
     for input in inputs {
         let (display, text) = match read_input(&input, args.stdin_filename.as_deref()) {
             Ok(ok) => ok,
@@ -361,6 +374,47 @@ fn check(args: CheckArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         }
+        let mut text = text;
+        if args.fix || args.diff {
+            let (fixed, applied) = pipelint_core::fix::fix_all(&text, &opts, args.unsafe_fixes);
+            if applied > 0 {
+                if args.diff {
+                    diffs.push_str(&pipelint_cli::fixer::unified_diff(&display, &text, &fixed));
+                    fixable += applied;
+                } else if let discover::Input::File(path) = &input {
+                    match std::fs::read(path) {
+                        Ok(bytes) => {
+                            let original = pipelint_cli::fixer::Original {
+                                bom: bytes.starts_with("\u{feff}".as_bytes()),
+                                bytes,
+                            };
+                            match pipelint_cli::fixer::write_atomically(path, &original, &fixed) {
+                                Ok(()) => {
+                                    fixed_count += applied;
+                                    text = fixed;
+                                }
+                                Err(message) => {
+                                    eprintln!("pipelint: {display}: {message}");
+                                    failed_inputs += 1;
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            eprintln!(
+                                "pipelint: {display}: cannot read it again before writing: {e}"
+                            );
+                            failed_inputs += 1;
+                        }
+                    }
+                } else {
+                    // Standard input: the fixed text goes to standard output.
+                    print_out(&fixed);
+                    fixed_count += applied;
+                    text = fixed;
+                    stdin_fixed = true;
+                }
+            }
+        }
         let analysis = pipelint_core::check(&text, &opts);
         reports.push(FileReport {
             path: display,
@@ -369,7 +423,27 @@ fn check(args: CheckArgs) -> ExitCode {
         });
     }
 
-    if let Err(message) = write_output(&args, &reports, color) {
+    if args.diff {
+        print_out(&diffs);
+        eprintln!(
+            "pipelint: {fixable} fix{} would be applied",
+            if fixable == 1 { "" } else { "es" }
+        );
+        return if failed_inputs > 0 {
+            ExitCode::from(2)
+        } else if fixable > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    if args.fix {
+        eprintln!(
+            "pipelint: fixed {fixed_count} problem{}",
+            if fixed_count == 1 { "" } else { "s" }
+        );
+    }
+    if !stdin_fixed && let Err(message) = write_output(&args, &reports, color) {
         eprintln!("pipelint: {message}");
         return ExitCode::from(2);
     }

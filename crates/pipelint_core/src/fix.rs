@@ -51,3 +51,51 @@ mod tests {
         assert_eq!(n, 2);
     }
 }
+
+/// How many rounds of fixing `fix_all` runs at most: a fix can reveal another finding
+/// with a fix of its own, but never indefinitely.
+pub const MAX_FIX_ROUNDS: usize = 10;
+
+/// Checks `source`, applies the fixes (safe ones, and unsafe ones too when
+/// `include_unsafe`), and repeats until nothing changes or [`MAX_FIX_ROUNDS`] is reached.
+/// Returns the fixed text and how many fixes were applied.
+pub fn fix_all(source: &str, opts: &crate::CheckOptions, include_unsafe: bool) -> (String, usize) {
+    let mut text = source.to_owned();
+    let mut total = 0;
+    for _ in 0..MAX_FIX_ROUNDS {
+        let analysis = crate::check(&text, opts);
+        let fixes = analysis
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.fix.as_ref())
+            .filter(|f| include_unsafe || f.applicability == crate::Applicability::Safe);
+        let (next, applied) = apply(&text, fixes);
+        if applied == 0 || next == text {
+            break;
+        }
+        text = next;
+        total += applied;
+    }
+    (text, total)
+}
+
+#[cfg(test)]
+mod fix_all_tests {
+    use super::*;
+    use crate::CheckOptions;
+
+    #[test]
+    fn fixes_until_stable_and_a_second_run_finds_nothing() {
+        let text = "pipelines:\n  default:\n    - step:\n        cache: [node]  # keep me\n        max_time: 10\n        script: [make]\n";
+        let opts = CheckOptions::default();
+        let (fixed, n) = fix_all(text, &opts, false);
+        assert_eq!(n, 2);
+        assert_eq!(
+            fixed,
+            "pipelines:\n  default:\n    - step:\n        caches: [node]  # keep me\n        max-time: 10\n        script: [make]\n"
+        );
+        let (again, m) = fix_all(&fixed, &opts, false);
+        assert_eq!((again.as_str(), m), (fixed.as_str(), 0));
+        assert!(crate::check(&fixed, &opts).diagnostics.is_empty());
+    }
+}
