@@ -908,3 +908,8 @@ pub fn route_segments(route: &Route) -> Vec<String> {
 pub fn is_pipeline_mapping(node: &Node) -> bool {
     node.as_mapping().is_some_and(|m| !m.contains_key("import"))
 }
+
+/// A string that YAML templating fills in when the pipeline starts (`${{ VAR }}` in it).
+pub fn is_template_str(s: &str) -> bool {
+    s.contains("${{")
+}

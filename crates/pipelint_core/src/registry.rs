@@ -35,6 +35,11 @@ pub static RULES: &[&dyn Rule] = &[
     &oidc::required::Required,
     &oidc::unused::Unused,
     &var::name_invalid::NameInvalid,
+    &share::import_format::ImportFormat,
+    &share::import_source::ImportSource,
+    &share::nested_import::NestedImport,
+    &share::export_no_definitions::ExportNoDefinitions,
+    &share::file_suffix::FileSuffix,
 ];
 
 /// The rule with this id.

@@ -175,6 +175,8 @@ fn left_to_rules(f: &Failure<'_>) -> bool {
         "pattern" => {
             last == Some("name") && path_has(&f.path, "variables")
                 || path_has(&f.path, "output-variables")
+                // `share/import-format` says which of the two forms was meant.
+                || last == Some("import")
         }
         // `svc/too-many` counts `options.docker` too.
         "maxItems" => last == Some("services"),

@@ -5,6 +5,7 @@ pub mod docker;
 pub mod oidc;
 pub mod schema;
 pub mod script;
+pub mod share;
 pub mod step;
 pub mod r#struct;
 pub mod svc;
