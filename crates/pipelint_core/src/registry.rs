@@ -35,11 +35,23 @@ pub static RULES: &[&dyn Rule] = &[
     &oidc::required::Required,
     &oidc::unused::Unused,
     &var::name_invalid::NameInvalid,
+    &runner::labels_limits::LabelsLimits,
+    &runner::os_label::OsLabel,
+    &runner::conflicting_os::ConflictingOs,
+    &runner::docker_only_keys::DockerOnlyKeys,
+    &clone::skip_ssl_verify_scope::SkipSslVerifyScope,
+    &clone::depth::Depth,
+    &clone::shallow_history::ShallowHistory,
+    &clone::lfs_global::LfsGlobal,
+    &glob::star_no_slash::StarNoSlash,
+    &glob::shadowed::Shadowed,
     &share::import_format::ImportFormat,
     &share::import_source::ImportSource,
     &share::nested_import::NestedImport,
     &share::export_no_definitions::ExportNoDefinitions,
     &share::file_suffix::FileSuffix,
+    &triggers::custom_only::CustomOnly,
+    &triggers::limits::Limits,
 ];
 
 /// The rule with this id.

@@ -1,8 +1,7 @@
-use pipelint_yaml::Node;
-
 use crate::context::Context;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::is_yaml_true;
 use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
@@ -61,7 +60,7 @@ impl Rule for ExportNoDefinitions {
         let Some(export) = file.map.entry("export") else {
             return;
         };
-        if !is_true(&export.value) || file.root.truncated {
+        if !is_yaml_true(&export.value) || file.root.truncated {
             return;
         }
         let shared = file.definitions().and_then(|d| d.get("pipelines"));
@@ -85,13 +84,4 @@ impl Rule for ExportNoDefinitions {
         };
         out.push(d);
     }
-}
-
-/// `true`, also in the YAML 1.1 spellings Bitbucket's parser reads as true (`yes`, `on`).
-fn is_true(node: &Node) -> bool {
-    node.as_bool() == Some(true)
-        || node.as_scalar().is_some_and(|s| {
-            s.is_yaml11_bool()
-                && matches!(s.value.to_ascii_lowercase().as_str(), "yes" | "on" | "true")
-        })
 }
