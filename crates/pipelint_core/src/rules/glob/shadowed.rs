@@ -164,7 +164,7 @@ impl Shadowed {
             Diagnostic::at(
                 Self::META.id,
                 &default.key,
-                format!("`default` never runs: the branch pattern `{pattern}` matches every branch, and `default` only runs for pushes no branch pipeline matches"),
+                format!("`default` never runs on a push: the branch pattern `{pattern}` matches every branch, and `default` only runs for pushes no branch pipeline matches"),
             )
             .related(catch_all.key.span, format!("`{pattern}` matches every branch"))
             .help(format!("move these steps into the `{pattern}` pipeline, or remove `{pattern}` so that `default` runs for the other branches")),

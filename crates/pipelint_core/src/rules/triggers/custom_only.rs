@@ -117,6 +117,9 @@ impl Rule for CustomOnly {
                             format!("Start `{best}` instead"),
                             vec![Edit::replace(name_node.span, best.to_owned())],
                         )),
+                        None if elsewhere.is_some() => d.help(format!(
+                            "add a custom pipeline with the same steps (a YAML anchor can share them) and name it here:\npipelines:\n  custom:\n    {name}-triggered:\n      - step: ..."
+                        )),
                         None => d.help(format!(
                             "define it under `pipelines.custom`:\npipelines:\n  custom:\n    {name}:\n      - step: ..."
                         )),

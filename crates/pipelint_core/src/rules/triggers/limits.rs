@@ -81,15 +81,20 @@ impl Rule for Limits {
                     &event.key,
                     format!("`{name}` is not an event type `triggers` knows"),
                 );
-                d = match suggest::closest(name, candidates).or_else(|| near_miss(name)) {
+                d = match near_miss(name).or_else(|| suggest::closest(name, candidates)) {
                     Some(best) if !present.contains(&best) => {
                         d.message = format!(
                             "`{name}` is not an event type `triggers` knows; did you mean `{best}`?"
                         );
-                        d.help(format!("rename it to `{best}`")).fix(Fix::safe(
-                            format!("Rename `{name}` to `{best}`"),
-                            vec![Edit::replace(event.key.span, best.to_owned())],
-                        ))
+                        let edits = vec![Edit::replace(event.key.span, best.to_owned())];
+                        let message = format!("Rename `{name}` to `{best}`");
+                        // Only a change of case or `_` for `-` is sure to mean the same event.
+                        let spelling = name.to_ascii_lowercase().replace('_', "-") == best;
+                        d.help(format!("rename it to `{best}`")).fix(if spelling {
+                            Fix::safe(message, edits)
+                        } else {
+                            Fix::unsafe_(message, edits)
+                        })
                     }
                     _ => d.help(format!("event types: {}", EVENTS.join(", "))),
                 };
