@@ -345,6 +345,10 @@ fn an_export_flag_without_pipelines_to_export_is_reported() {
         out.contains("ci/release-pipelines.yml:1:1: warning [share/export-no-definitions]"),
         "{out}"
     );
+    assert!(
+        !out.contains("struct/pipelines-missing"),
+        "an exporting file is not asked for `pipelines`: {out}"
+    );
 }
 
 #[test]

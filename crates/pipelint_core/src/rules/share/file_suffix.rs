@@ -1,11 +1,10 @@
 use crate::context::Context;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::model::is_template;
 use crate::rule::{Rule, RuleMeta};
 use crate::share::{SHARED_FILE_SUFFIX, SourceRef, parse_source, path_problem};
 
-use super::sources;
+use super::{sources, string_value};
 
 declare_rule! {
     /// ## What it does
@@ -57,12 +56,9 @@ impl Rule for FileSuffix {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for entry in sources(cx) {
-            let Some(text) = entry.value.as_str() else {
+            let Some(text) = string_value(&entry.value) else {
                 continue;
             };
-            if is_template(&entry.value) {
-                continue;
-            }
             let Some(SourceRef::File(path)) = parse_source(text) else {
                 continue;
             };

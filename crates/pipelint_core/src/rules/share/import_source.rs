@@ -3,12 +3,12 @@ use pipelint_yaml::Node;
 use crate::context::Context;
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
-use crate::model::{PipelineKind, is_template};
+use crate::model::PipelineKind;
 use crate::rule::{Rule, RuleMeta};
 use crate::share::{ImportRef, Outcome, SourceRef, parse_import, parse_source, path_problem};
 use crate::suggest;
 
-use super::{import_uses, part_span, sources};
+use super::{import_uses, part_span, sources, string_value};
 
 declare_rule! {
     /// ## What it does
@@ -87,7 +87,7 @@ impl Rule for ImportSource {
                 out.push(undeclared(cx, import.value, source, source_at, &names));
                 continue;
             };
-            let Some(path) = entry.value.as_str().filter(|_| !is_template(&entry.value)) else {
+            let Some(path) = string_value(&entry.value) else {
                 continue;
             };
             let Some(SourceRef::File(path)) = parse_source(path) else {
@@ -170,12 +170,9 @@ fn undeclared(
 /// A `definitions.imports` entry: its form, a path's place, and what reading it gave.
 fn check_declaration(cx: &Context<'_>, key: &Node, value: &Node, out: &mut Vec<Diagnostic>) {
     let name = key.as_key().unwrap_or_default();
-    let Some(text) = value.as_str() else {
+    let Some(text) = string_value(value) else {
         return;
     };
-    if is_template(value) {
-        return;
-    }
     let id = ImportSource::META.id;
     match parse_source(text) {
         None => out.push(

@@ -3,7 +3,7 @@
 //! parsing of imports and the following of same-repository files live in
 //! [`crate::share`]; these helpers list what the rules look at.
 
-use pipelint_yaml::{Entry, Node, Span};
+use pipelint_yaml::{Entry, Node, Resolved, Span};
 
 use crate::context::Context;
 use crate::model::{PipelineKind, is_template};
@@ -34,10 +34,7 @@ pub(crate) fn import_uses<'a>(cx: &Context<'a>) -> Vec<ImportUse<'a>> {
         .into_iter()
         .filter_map(|p| {
             let entry = p.node.as_mapping()?.entry("import")?;
-            let text = entry.value.as_scalar().map(|s| s.value.as_str())?;
-            if is_template(&entry.value) || entry.value.is_null() {
-                return None;
-            }
+            let text = string_value(&entry.value)?;
             Some(ImportUse {
                 key: &entry.key,
                 value: &entry.value,
@@ -56,6 +53,16 @@ pub(crate) fn sources<'a>(cx: &Context<'a>) -> &'a [Entry] {
         .and_then(|d| d.get("imports"))
         .and_then(Node::as_mapping)
         .map_or(&[], |m| m.entries.as_slice())
+}
+
+/// A string value that is neither a template nor another type written bare (`5`, `true`):
+/// those are the schema pass's to report.
+pub(crate) fn string_value(node: &Node) -> Option<&str> {
+    let scalar = node.as_scalar()?;
+    if !matches!(scalar.resolve(), Resolved::Str(_)) || is_template(node) {
+        return None;
+    }
+    Some(scalar.value.as_str())
 }
 
 /// Where the part `part` (a sub-slice of the scalar's value found at `offset`) is written.

@@ -7,7 +7,7 @@ use crate::model::PipelineKind;
 use crate::rule::{Rule, RuleMeta};
 use crate::share::{ImportRef, SourceRef, parse_import, parse_source};
 
-use super::{import_uses, part_span, sources};
+use super::{import_uses, part_span, sources, string_value};
 
 declare_rule! {
     /// ## What it does
@@ -80,7 +80,7 @@ impl Rule for NestedImport {
                 .iter()
                 .rev()
                 .find(|e| e.key.as_key() == Some(source))
-                .and_then(|e| e.value.as_str())
+                .and_then(|e| string_value(&e.value))
                 .and_then(parse_source)
                 .and_then(|s| match s {
                     SourceRef::File(p) => Some(p),
