@@ -71,6 +71,13 @@ impl Rule for ImportSource {
             check_declaration(cx, &entry.key, &entry.value, out);
         }
         let names: Vec<&str> = declared.iter().filter_map(|e| e.key.as_key()).collect();
+        // A file cut short by a syntax error may have lost some of its sources.
+        let complete = cx.file.as_ref().is_some_and(|f| {
+            !f.root.truncated
+                && f.definitions()
+                    .and_then(|d| d.get("imports"))
+                    .is_none_or(|i| !i.truncated && !i.is_invalid())
+        });
         for import in import_uses(cx) {
             if import.kind == PipelineKind::Shared {
                 continue;
@@ -84,7 +91,9 @@ impl Rule for ImportSource {
                 .rev()
                 .find(|e| e.key.as_key() == Some(source))
             else {
-                out.push(undeclared(cx, import.value, source, source_at, &names));
+                if complete {
+                    out.push(undeclared(cx, import.value, source, source_at, &names));
+                }
                 continue;
             };
             let Some(path) = string_value(&entry.value) else {

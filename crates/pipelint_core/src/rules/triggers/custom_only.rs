@@ -75,8 +75,8 @@ impl Rule for CustomOnly {
             return;
         }
         let custom = file.map.get("pipelines").and_then(|p| p.get("custom"));
-        // A custom section cut short by a syntax error may hold the name further on.
-        if custom.is_some_and(|c| c.truncated) {
+        // A file or custom section cut short by a syntax error may hold the name further on.
+        if file.root.truncated || custom.is_some_and(|c| c.truncated) {
             return;
         }
         let custom_names: Vec<&str> = custom
