@@ -1,8 +1,9 @@
-//! The pieces of the `pipelint` binary that tests and benchmarks use too: finding files and
-//! rendering diagnostics.
+//! The pieces of the `pipelint` binary that tests and benchmarks use too: finding files,
+//! reading the files imports name, and rendering diagnostics.
 
 pub mod config;
 pub mod discover;
 pub mod fixer;
 pub mod formats;
 pub mod render;
+pub mod resolve;

@@ -1,15 +1,18 @@
 //! `pipelint`: the command line. `check` for terminals and CI, `rules` and `rule ID` for the
 //! catalog.
 
+use std::collections::{HashSet, VecDeque};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use pipelint_core::{CheckOptions, RuleMeta, Selection, Severity, registry};
 
 use pipelint_cli::discover;
 use pipelint_cli::render::{self, FileReport, Format};
+use pipelint_cli::resolve::DirResolver;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -74,7 +77,9 @@ enum ListFormat {
 #[derive(clap::Args)]
 struct CheckArgs {
     /// Files or directories to check; `-` reads standard input. Directories are searched
-    /// for `bitbucket-pipelines.yml`/`.yaml`, respecting .gitignore. Default: `.`.
+    /// for `bitbucket-pipelines.yml`/`.yaml` and for shared configuration files
+    /// (`*pipelines.yml` with `export` or `definitions.pipelines`), respecting .gitignore.
+    /// Same-repository files that `import:` names are checked too. Default: `.`.
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -345,7 +350,16 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut diffs = String::new();
     let (mut fixable, mut fixed_count) = (0, 0);
     let mut stdin_fixed = false;
-    for input in inputs {
+    // Files are checked once each, also when a search finds a file that an import names.
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut queue: VecDeque<(discover::Input, Option<DirResolver>)> =
+        inputs.into_iter().map(|i| (i, None)).collect();
+    while let Some((input, repo)) = queue.pop_front() {
+        if let discover::Input::File(path) = &input
+            && !seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
+        {
+            continue;
+        }
         let (display, text) = match read_input(&input, args.stdin_filename.as_deref()) {
             Ok(ok) => ok,
             Err((display, message)) => {
@@ -354,9 +368,19 @@ fn check(args: CheckArgs) -> ExitCode {
                 continue;
             }
         };
+        // Imports are paths from the repository root: the directory of the checked file
+        // (of the importing file, for a file reached through an import).
+        let repo = repo.unwrap_or_else(|| match &input {
+            discover::Input::File(path) => DirResolver::for_file(path),
+            discover::Input::Stdin => match args.stdin_filename.as_deref() {
+                Some(name) => DirResolver::for_file(Path::new(name)),
+                None => DirResolver::new(Path::new(".")),
+            },
+        });
         let mut opts = CheckOptions {
             select: select.clone(),
             path: Some(display.clone()),
+            resolver: Some(Arc::new(repo.clone())),
             ..CheckOptions::default()
         };
         let (config_dir, file_path) = match &input {
@@ -416,6 +440,11 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         }
         let analysis = pipelint_core::check(&text, &opts);
+        for relative in &analysis.followed {
+            if let Some(path) = repo.path_of(relative) {
+                queue.push_back((discover::Input::File(path), Some(repo.clone())));
+            }
+        }
         reports.push(FileReport {
             path: display,
             source: text,

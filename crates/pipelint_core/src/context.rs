@@ -4,6 +4,7 @@ use pipelint_yaml::{Node, Parsed, Span};
 
 use crate::model::{File, StepRef};
 use crate::settings::Settings;
+use crate::share::Imported;
 
 pub struct Context<'a> {
     pub source: &'a str,
@@ -15,6 +16,9 @@ pub struct Context<'a> {
     /// The typed view, when the root is a mapping.
     pub file: Option<File<'a>>,
     pub settings: &'a Settings,
+    /// The same-repository files that imports lead to, read through the resolver (empty
+    /// without one). See [`crate::share`].
+    pub imported: Vec<Imported>,
     steps: Vec<StepRef<'a>>,
 }
 
@@ -35,6 +39,7 @@ impl<'a> Context<'a> {
             root,
             file,
             settings,
+            imported: Vec::new(),
             steps,
         }
     }
@@ -42,6 +47,11 @@ impl<'a> Context<'a> {
     /// Every step of every pipeline (computed once per check).
     pub fn steps(&self) -> &[StepRef<'a>] {
         &self.steps
+    }
+
+    /// The imported file read for the path written under `definitions.imports`.
+    pub fn imported(&self, path: &str) -> Option<&Imported> {
+        self.imported.iter().find(|i| i.path == path)
     }
 
     /// The source text of a span.

@@ -15,11 +15,13 @@ pub mod rule;
 pub mod rules;
 pub mod schema;
 pub mod settings;
+pub mod share;
 pub mod shell;
 pub mod suggest;
 pub mod suppress;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 pub use pipelint_yaml::{Parsed, Span};
@@ -68,6 +70,9 @@ pub struct CheckOptions {
     /// The file's path, for the rules that look at it.
     pub path: Option<String>,
     pub yaml: pipelint_yaml::Options,
+    /// Reads the same-repository files that `import:` names (see [`share`]); without one,
+    /// imports are checked for their form and declared source only.
+    pub resolver: Option<Arc<dyn share::Resolver>>,
 }
 
 impl CheckOptions {
@@ -83,13 +88,26 @@ pub struct Analysis {
     pub parsed: Parsed,
     /// Sorted by position, then rule.
     pub diagnostics: Vec<Diagnostic>,
+    /// The same-repository files the imports led to and the resolver found, by their path
+    /// as written under `definitions.imports`. The caller may check them too.
+    pub followed: Vec<String>,
 }
 
 /// Checks one pipeline file's text. Never fails and never panics on any input.
 pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
     let parsed = pipelint_yaml::parse(source, &opts.yaml);
+    let mut followed = Vec::new();
     let diagnostics = {
-        let cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
+        let mut cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
+        if let (Some(file), Some(resolver)) = (&cx.file, &opts.resolver) {
+            cx.imported = share::follow(file, resolver.as_ref(), &opts.yaml);
+        }
+        followed.extend(
+            cx.imported
+                .iter()
+                .filter(|i| i.parsed().is_some())
+                .map(|i| i.path.clone()),
+        );
         let mut out = Vec::new();
         for rule in registry::RULES {
             if opts.is_enabled(rule.meta().id) {
@@ -102,6 +120,7 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
     Analysis {
         parsed,
         diagnostics,
+        followed,
     }
 }
 

@@ -908,3 +908,18 @@ pub fn route_segments(route: &Route) -> Vec<String> {
 pub fn is_pipeline_mapping(node: &Node) -> bool {
     node.as_mapping().is_some_and(|m| !m.contains_key("import"))
 }
+
+/// A string that YAML templating fills in when the pipeline starts (`${{ VAR }}` in it).
+pub fn is_template_str(s: &str) -> bool {
+    s.contains("${{")
+}
+
+/// `true` as Bitbucket's YAML 1.1 parser reads it: `true`, and also `yes` and `on` in
+/// their usual spellings.
+pub fn is_yaml_true(node: &Node) -> bool {
+    node.as_bool() == Some(true)
+        || node.as_scalar().is_some_and(|s| {
+            s.is_yaml11_bool()
+                && matches!(s.value.to_ascii_lowercase().as_str(), "yes" | "on" | "true")
+        })
+}

@@ -169,15 +169,30 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// Errors that a code rule reports more precisely than the schema can.
 fn left_to_rules(f: &Failure<'_>) -> bool {
     let last = last_key(&f.path);
+    // `clone/depth` tells a quoted number and `Full` apart, with fixes.
+    if last == Some("depth") && path_has(&f.path, "clone") {
+        return true;
+    }
+    // `triggers/limits` names the event type meant and counts conditions per event.
+    if f.path.first().map(String::as_str) == Some("triggers")
+        && (f.keyword == "additionalProperties" && f.path.len() == 1
+            || f.keyword == "maxItems" && f.path.len() == 2)
+    {
+        return true;
+    }
     match f.keyword.as_str() {
         // Variable names: `var/name-invalid` points at the very key.
         "propertyNames" => true,
         "pattern" => {
             last == Some("name") && path_has(&f.path, "variables")
                 || path_has(&f.path, "output-variables")
+                // `share/import-format` says which of the two forms was meant.
+                || last == Some("import")
         }
         // `svc/too-many` counts `options.docker` too.
-        "maxItems" => last == Some("services"),
+        "maxItems" => last == Some("services") || path_has(&f.path, "runs-on"),
+        // `runner/labels-limits` names the label and the limit.
+        "maxLength" => path_has(&f.path, "runs-on"),
         // `struct/expected-list` says it as Bitbucket does.
         "type"
             if wants_list(f) && matches!(last, Some("script" | "after-script" | "variables")) =>

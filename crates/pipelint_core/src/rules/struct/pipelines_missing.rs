@@ -9,7 +9,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a pipeline file without `pipelines`, including an empty file. A shared
     /// configuration file that only exports pipelines (`export: true` with
-    /// `definitions.pipelines`) needs no `pipelines` and is not reported.
+    /// `definitions.pipelines`, or `definitions.pipelines` alone in a same-repository shared
+    /// file) needs no `pipelines` and is not reported; `export: true` with nothing to export
+    /// is `share/export-no-definitions`'s.
     ///
     /// ## Why is this bad?
     /// Without `pipelines` Bitbucket has nothing to run; it rejects the file.
@@ -71,7 +73,9 @@ impl Rule for PipelinesMissing {
             .get("definitions")
             .and_then(|d| d.get("pipelines"))
             .is_some();
-        if shared {
+        // `export: true` marks a shared configuration file: without `definitions.pipelines`
+        // it has nothing to export, which `share/export-no-definitions` says more precisely.
+        if shared || root.get("export").is_some_and(crate::model::is_yaml_true) {
             return;
         }
         let sections = ["default", "branches", "tags", "pull-requests", "custom"];
