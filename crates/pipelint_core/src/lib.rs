@@ -19,6 +19,7 @@ pub mod suggest;
 
 use std::collections::HashMap;
 
+pub use context::FileOracle;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 pub use pipelint_yaml::{Parsed, Span};
 pub use route::Route;
@@ -64,6 +65,9 @@ pub struct CheckOptions {
     /// The file's path, for the rules that look at it.
     pub path: Option<String>,
     pub yaml: pipelint_yaml::Options,
+    /// Answers whether files exist in the workspace around the file (for
+    /// `cache/key-files-missing`); `None` when there is no workspace to look at.
+    pub files: Option<FileOracle>,
 }
 
 /// The result of checking one text.
@@ -78,7 +82,8 @@ pub struct Analysis {
 pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
     let parsed = pipelint_yaml::parse(source, &opts.yaml);
     let diagnostics = {
-        let cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
+        let mut cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
+        cx.files = opts.files.as_ref();
         let mut out = Vec::new();
         for rule in registry::RULES {
             if opts.select.is_enabled(rule.meta().id) {
