@@ -35,6 +35,12 @@ pub static RULES: &[&dyn Rule] = &[
     &oidc::required::Required,
     &oidc::unused::Unused,
     &var::name_invalid::NameInvalid,
+    &onfail::strategy::Strategy,
+    &onfail::with_fail_fast::WithFailFast,
+    &onfail::deployment::Deployment,
+    &child::shape::Shape,
+    &child::unknown_pipeline::UnknownPipeline,
+    &child::input_vars::InputVars,
 ];
 
 /// The rule with this id.

@@ -1,8 +1,10 @@
 //! The rules, one file each, grouped by the first part of their id.
 
 pub mod cache;
+pub mod child;
 pub mod docker;
 pub mod oidc;
+pub mod onfail;
 pub mod schema;
 pub mod script;
 pub mod step;
