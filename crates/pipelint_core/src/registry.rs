@@ -41,6 +41,8 @@ pub static RULES: &[&dyn Rule] = &[
     &child::shape::Shape,
     &child::unknown_pipeline::UnknownPipeline,
     &child::input_vars::InputVars,
+    &deploy::env_reused::EnvReused,
+    &deploy::env_count::EnvCount,
 ];
 
 /// The rule with this id.
