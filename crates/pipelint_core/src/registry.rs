@@ -43,6 +43,11 @@ pub static RULES: &[&dyn Rule] = &[
     &child::input_vars::InputVars,
     &deploy::env_reused::EnvReused,
     &deploy::env_count::EnvCount,
+    &cond::changesets_both::ChangesetsBoth,
+    &cond::path_prefix::PathPrefix,
+    &cond::state_length::StateLength,
+    &cond::state_secured::StateSecured,
+    &cond::latest_commit_only::LatestCommitOnly,
 ];
 
 /// The rule with this id.

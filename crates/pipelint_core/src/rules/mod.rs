@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod child;
+pub mod cond;
 pub mod deploy;
 pub mod docker;
 pub mod oidc;
