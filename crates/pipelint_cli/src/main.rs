@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use pipelint_core::{CheckOptions, RuleMeta, Selection, Severity, registry};
 
-use pipelint_cli::discover;
+use pipelint_cli::{discover, workspace};
 use pipelint_cli::render::{self, FileReport, Format};
 
 const EXAMPLES: &str = "\
@@ -236,9 +236,19 @@ fn check(args: CheckArgs) -> ExitCode {
                 continue;
             }
         };
+        // A file on disk has a workspace around it: the rules that look at files ask it.
+        let files = match &input {
+            discover::Input::File(path) => Some(workspace::oracle(
+                path.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new(".")),
+            )),
+            discover::Input::Stdin => None,
+        };
         let opts = CheckOptions {
             select: select.clone(),
             path: Some(display.clone()),
+            files,
             ..CheckOptions::default()
         };
         let analysis = pipelint_core::check(&text, &opts);
