@@ -623,6 +623,16 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
             if is_script_item(&f.path) && node.get("pipe").is_none() {
                 return vec![script_item_without_pipe(cx, f, rule)];
             }
+            if rule == "artifacts/upload-required" {
+                return vec![Diagnostic::at(
+                    rule,
+                    node,
+                    format!(
+                        "this `upload` entry has no {}; a named artifact needs `name` and `paths`",
+                        missing.join(" and ")
+                    ),
+                )];
+            }
             vec![Diagnostic::at(
                 rule,
                 node,

@@ -1,5 +1,6 @@
 //! The rules, one file each, grouped by the first part of their id.
 
+pub mod artifacts;
 pub mod cache;
 pub mod child;
 pub mod cond;

@@ -101,7 +101,7 @@ impl Rule for Deployment {
                 .help(
                     "remove this `on-fail`; to retry flaky work, move it into a step without `deployment` before the deployment",
                 )
-                .related(deployment.site(), "the deployment is set here"),
+                .related(deployment.span, "the deployment is set here"),
             );
         }
     }

@@ -113,7 +113,7 @@ impl Rule for WithFailFast {
                     .help(
                         "remove `fail-fast: true` from the group and its steps, or remove this `on-fail`",
                     )
-                    .related(fail_fast.site(), "`fail-fast` is set here"),
+                    .related(fail_fast.span, "`fail-fast` is set here"),
                 );
             }
         }
