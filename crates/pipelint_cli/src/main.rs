@@ -236,13 +236,10 @@ fn check(args: CheckArgs) -> ExitCode {
                 continue;
             }
         };
-        // A file on disk has a workspace around it: the rules that look at files ask it.
+        // A file in a repository on disk has a workspace around it: the rules that look at
+        // files ask it.
         let files = match &input {
-            discover::Input::File(path) => Some(workspace::oracle(
-                path.parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(Path::new(".")),
-            )),
+            discover::Input::File(path) => workspace::for_file(path),
             discover::Input::Stdin => None,
         };
         let opts = CheckOptions {

@@ -17,6 +17,16 @@ struct Listing {
     complete: bool,
 }
 
+/// The oracle for a pipeline file on disk: rooted at the repository that holds it (the
+/// nearest directory, from the file's own upwards, that has a `.git`), as Bitbucket
+/// resolves key files relative to the clone directory. `None` outside a repository: a file
+/// copied elsewhere has no workspace to judge by.
+pub fn for_file(path: &Path) -> Option<FileOracle> {
+    let dir = std::path::absolute(path).ok()?.parent()?.to_path_buf();
+    let root = dir.ancestors().find(|d| d.join(".git").exists())?;
+    Some(oracle(root))
+}
+
 /// An oracle answering "does a file matching this glob exist under `dir`?". The directory
 /// is listed once, on the first question, respecting `.gitignore` (a clone does not have
 /// ignored files) and skipping `.git`. Globs are matched as Bitbucket reads them: `*` does
@@ -82,6 +92,10 @@ mod tests {
         std::fs::create_dir_all(dir.join("web/app")).expect("mkdir");
         std::fs::write(dir.join("web/app/package-lock.json"), "{}").expect("write");
         std::fs::write(dir.join("go.sum"), "").expect("write");
+        assert!(for_file(&dir.join("web/bitbucket-pipelines.yml")).is_none_or(|_| {
+            // Only when the temporary directory itself is inside a repository.
+            dir.ancestors().any(|d| d.join(".git").exists())
+        }));
         let o = oracle(&dir);
         assert!(o.exists("go.sum"));
         assert!(o.exists("./go.sum"));

@@ -1,5 +1,6 @@
-//! End-to-end: `cache/key-files-missing` looks at the files beside the pipeline file on
-//! disk (respecting .gitignore), and says nothing for standard input.
+//! End-to-end: `cache/key-files-missing` looks at the files of the repository that holds the
+//! pipeline file (respecting .gitignore), and says nothing for standard input or for a file
+//! outside a repository.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,6 +52,7 @@ fn key_files_are_looked_up_beside_the_pipeline_file() {
     let dir = tempdir("cache-keys");
     let repo = dir.join("repo");
     std::fs::create_dir_all(repo.join("web")).expect("mkdir");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
     std::fs::write(repo.join("bitbucket-pipelines.yml"), PIPELINE).expect("write");
     std::fs::write(repo.join("web/yarn.lock"), "").expect("write");
     // Ignored files are not in a clone, so they do not count.
@@ -74,6 +76,35 @@ fn key_files_are_looked_up_beside_the_pipeline_file() {
     let o = check(&repo, &["bitbucket-pipelines.yml"]);
     let out = stdout(&o);
     assert_eq!(out.matches("[cache/key-files-missing]").count(), 1, "{out}");
+}
+
+#[test]
+fn a_file_outside_a_repository_has_no_workspace() {
+    // The system's temporary directory, not the target directory (which may sit in a
+    // repository).
+    let dir = std::env::temp_dir().join(format!("pipelint-cache-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    std::fs::write(dir.join("bitbucket-pipelines.yml"), PIPELINE).expect("write");
+    if dir.ancestors().any(|d| d.join(".git").exists()) {
+        return; // The target directory is inside a repository: nothing to show here.
+    }
+    let o = check(&dir, &["bitbucket-pipelines.yml"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!stdout(&o).contains("key-files-missing"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_repository_root_is_where_key_files_are_found() {
+    let dir = tempdir("cache-keys-nested");
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("ci")).expect("mkdir");
+    std::fs::write(dir.join("ci/shared-pipelines.yml"), PIPELINE).expect("write");
+    for f in ["package-lock.json", "yarn.lock", "generated.lock"] {
+        std::fs::write(dir.join(f), "").expect("write");
+    }
+    let o = check(&dir, &["ci/shared-pipelines.yml"]);
+    assert!(!stdout(&o).contains("key-files-missing"), "{}", stdout(&o));
 }
 
 #[test]

@@ -65,7 +65,7 @@ pub struct CheckOptions {
     /// The file's path, for the rules that look at it.
     pub path: Option<String>,
     pub yaml: pipelint_yaml::Options,
-    /// Answers whether files exist in the workspace around the file (for
+    /// Answers whether files exist in the repository around the file (for
     /// `cache/key-files-missing`); `None` when there is no workspace to look at.
     pub files: Option<FileOracle>,
 }

@@ -18,7 +18,8 @@ declare_rule! {
     /// ## Why is this bad?
     /// Artifacts are deleted 14 days after they were made. A manual step that waits longer
     /// than that to be run finds no artifacts, and fails or deploys something incomplete.
-    /// This is a reminder, not a mistake.
+    /// This is a reminder, not a mistake; a manual step that needs no artifacts can say so
+    /// with `artifacts: {download: false}`.
     ///
     /// ## Example
     /// ```yaml
@@ -91,12 +92,12 @@ impl Rule for ManualExpiry {
                     Self::META.id,
                     trigger,
                     format!(
-                        "this manual step uses artifacts of earlier steps, which are deleted after {ARTIFACT_LIFETIME_DAYS} days; run it within {ARTIFACT_LIFETIME_DAYS} days of them"
+                        "this manual step downloads artifacts of earlier steps, which are deleted after {ARTIFACT_LIFETIME_DAYS} days; it can't get them when run later than that"
                     ),
                 )
                 .help(
-                    "run it in time, or make it independent of artifacts \
-                     (build what it needs in the step itself, or start it as a custom pipeline)",
+                    "run it within 14 days; if it needs no artifacts, write `artifacts: {download: false}`; \
+                     or build what it needs in the step itself",
                 ),
             );
         }

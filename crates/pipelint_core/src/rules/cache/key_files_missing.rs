@@ -11,12 +11,14 @@ declare_rule! {
     /// Reports a pattern in the `key.files` of a custom cache that matches no file in the
     /// workspace.
     ///
-    /// The rule needs to look at the files beside the pipeline file, so it runs only where
-    /// pipelint can: the command line checks a file on disk against the files under that
-    /// file's directory (respecting `.gitignore`, as a clone would not have ignored files;
-    /// up to 20,000 files, beyond which it assumes the files exist). In an editor buffer and
-    /// for standard input it reports nothing. Patterns are matched relative to the pipeline
-    /// file's directory, with `*` not crossing `/` and `**` crossing directories.
+    /// The rule needs to look at the repository's files, so it runs only where pipelint
+    /// can: the command line checks a file on disk that is in a Git repository against the
+    /// files of that repository (the nearest directory upwards from the file that holds
+    /// `.git`), respecting `.gitignore` as a clone would not have ignored files, and up to
+    /// 20,000 files, beyond which it assumes the files exist. Outside a repository, in an
+    /// editor buffer and for standard input it reports nothing. Patterns are matched
+    /// relative to the repository root (Bitbucket's clone directory), with `*` not crossing
+    /// `/` and `**` crossing directories.
     ///
     /// ## Why is this bad?
     /// A cache with a key is saved under a hash of the key files, and restored only when

@@ -2,7 +2,7 @@ use pipelint_yaml::Node;
 
 use crate::context::Context;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::StepRef;
 use crate::rule::{Rule, RuleMeta};
 use crate::rules::docker::indent_before;
@@ -32,6 +32,10 @@ declare_rule! {
     /// `services`, `caches`, `size`, `runtime`, `runs-on`, `clone`, `oidc`,
     /// `output-variables`, `deployment`, and artifact paths (a child-pipeline step passes
     /// artifacts by name only: `artifacts: {upload: [...], download: [...]}`).
+    ///
+    /// A `script` or `after-script` on a child-pipeline step is reported as a warning: it is
+    /// not run, but Bitbucket accepts it (its schema required `script` on every step until
+    /// 2025, so older files carry a placeholder script there).
     ///
     /// It also reports `custom` on a step without `type: pipeline`, the usual way a child
     /// pipeline step is written by mistake; the fix (unsafe, as it changes what the step
@@ -164,6 +168,13 @@ impl Rule for Shape {
 }
 
 fn restricted(key: &str, at: &Node) -> Diagnostic {
+    // A script on a child-pipeline step is ignored, not refused (Atlassian's schema required
+    // `script` on every step until 2025, so older files carry a placeholder): a warning.
+    let severity = if matches!(key, "script" | "after-script") {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
     let (message, help) = match key {
         "script" | "after-script" => (
             format!(
@@ -182,7 +193,9 @@ fn restricted(key: &str, at: &Node) -> Diagnostic {
             format!("move `{key}` into the steps of the child pipeline"),
         ),
     };
-    Diagnostic::at(Shape::META.id, at, message).help(help)
+    Diagnostic::at(Shape::META.id, at, message)
+        .help(help)
+        .severity(severity)
 }
 
 /// `custom:` on a step that is not `type: pipeline`.
