@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use pipelint_core::{CheckOptions, RuleMeta, Selection, Severity, registry};
 
-use pipelint_cli::{discover, workspace};
 use pipelint_cli::render::{self, FileReport, Format};
+use pipelint_cli::{discover, workspace};
 
 const EXAMPLES: &str = "\
 Examples:

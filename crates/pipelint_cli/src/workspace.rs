@@ -92,10 +92,12 @@ mod tests {
         std::fs::create_dir_all(dir.join("web/app")).expect("mkdir");
         std::fs::write(dir.join("web/app/package-lock.json"), "{}").expect("write");
         std::fs::write(dir.join("go.sum"), "").expect("write");
-        assert!(for_file(&dir.join("web/bitbucket-pipelines.yml")).is_none_or(|_| {
-            // Only when the temporary directory itself is inside a repository.
-            dir.ancestors().any(|d| d.join(".git").exists())
-        }));
+        assert!(
+            for_file(&dir.join("web/bitbucket-pipelines.yml")).is_none_or(|_| {
+                // Only when the temporary directory itself is inside a repository.
+                dir.ancestors().any(|d| d.join(".git").exists())
+            })
+        );
         let o = oracle(&dir);
         assert!(o.exists("go.sum"));
         assert!(o.exists("./go.sum"));

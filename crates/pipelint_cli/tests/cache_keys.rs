@@ -40,7 +40,13 @@ pipelines:
 
 fn check(dir: &Path, args: &[&str]) -> Output {
     pipelint()
-        .args(["check", "--select", "cache/key-files-missing", "--format", "concise"])
+        .args([
+            "check",
+            "--select",
+            "cache/key-files-missing",
+            "--format",
+            "concise",
+        ])
         .args(args)
         .current_dir(dir)
         .output()

@@ -39,9 +39,7 @@ fn directives(yaml: &str, opts: &mut CheckOptions) {
         }
         if let Some(rest) = line.strip_prefix("# pipelint-files:") {
             let files: Vec<String> = rest.split(',').map(|f| f.trim().to_owned()).collect();
-            opts.files = Some(FileOracle::new(move |glob| {
-                files.iter().any(|f| f == glob)
-            }));
+            opts.files = Some(FileOracle::new(move |glob| files.iter().any(|f| f == glob)));
         }
     }
 }

@@ -83,7 +83,9 @@ impl Rule for BadPath {
                     Problem::Prefix(prefix) => {
                         let rest = &value[prefix.len()..];
                         if rest.is_empty() {
-                            d = d.help("name the files relative to the clone directory, e.g. `dist/**`");
+                            d = d.help(
+                                "name the files relative to the clone directory, e.g. `dist/**`",
+                            );
                         } else {
                             d = d.help(format!("write `{rest}`"));
                             if let Some(fix) = strip_fix(cx.source, node, prefix, rest) {

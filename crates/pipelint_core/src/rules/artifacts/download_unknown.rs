@@ -114,7 +114,10 @@ impl Rule for DownloadUnknown {
                      (`upload: [{name: ..., paths: [...]}]`); names are matched exactly",
                 );
                 if let Some(at) = later {
-                    d = d.related(at.span, format!("`{name}` is uploaded here, after this step"));
+                    d = d.related(
+                        at.span,
+                        format!("`{name}` is uploaded here, after this step"),
+                    );
                 }
                 out.push(d);
             }

@@ -229,9 +229,11 @@ pub(crate) fn step_label(step: &StepRef<'_>) -> String {
 /// Whether a pipeline's custom pipelines are started as children by some step, and which
 /// (for `child` downloads): the index of the custom pipeline named `name`.
 pub(crate) fn custom_pipeline_index(cx: &Context<'_>, name: &str) -> Option<usize> {
-    cx.file.as_ref()?.pipelines().iter().position(|p| {
-        p.kind == PipelineKind::Custom && p.name_str() == name
-    })
+    cx.file
+        .as_ref()?
+        .pipelines()
+        .iter()
+        .position(|p| p.kind == PipelineKind::Custom && p.name_str() == name)
 }
 
 /// The artifact names a step asks of the steps before it: its `download` list, or, for a

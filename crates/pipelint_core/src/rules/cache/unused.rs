@@ -107,7 +107,8 @@ impl Rule for Unused {
                 && !holds_anchor(&entry.key)
                 && !holds_anchor(&entry.value)
                 && !entry.key.is_aliased()
-                && let Some(span) = whole_lines(cx.source, entry.key.span.start, entry.value.span.end)
+                && let Some(span) =
+                    whole_lines(cx.source, entry.key.span.start, entry.value.span.end)
             {
                 d = d.fix(Fix::safe(
                     format!("Remove the unused cache `{name}`"),

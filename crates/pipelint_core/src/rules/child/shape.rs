@@ -214,7 +214,10 @@ fn custom_without_type(cx: &Context<'_>, step: &StepRef<'_>, key: &Node) -> Diag
         let line_start = key.span.start - indent.len();
         d = d.fix(Fix::unsafe_(
             "Add `type: pipeline`",
-            vec![Edit::insert(line_start, format!("{indent}type: pipeline\n"))],
+            vec![Edit::insert(
+                line_start,
+                format!("{indent}type: pipeline\n"),
+            )],
         ));
     }
     d

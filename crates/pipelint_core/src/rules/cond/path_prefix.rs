@@ -127,7 +127,10 @@ pub(crate) fn strip_fix(source: &str, node: &Node, prefix: &str, rest: &str) -> 
     let message = format!("Remove `{prefix}`");
     if scalar.style == ScalarStyle::Plain && rest.starts_with(is_indicator) {
         let quoted = format!("'{}'", rest.replace('\'', "''"));
-        return Some(Fix::unsafe_(message, vec![Edit::replace(node.span, quoted)]));
+        return Some(Fix::unsafe_(
+            message,
+            vec![Edit::replace(node.span, quoted)],
+        ));
     }
     if scalar.style.is_block() {
         return None;
@@ -140,7 +143,22 @@ pub(crate) fn strip_fix(source: &str, node: &Node, prefix: &str, rest: &str) -> 
 fn is_indicator(c: char) -> bool {
     matches!(
         c,
-        '*' | '&' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' | '{' | '[' | '#' | ',' | '?' | ':' | '-'
+        '*' | '&'
+            | '!'
+            | '|'
+            | '>'
+            | '\''
+            | '"'
+            | '%'
+            | '@'
+            | '`'
+            | '{'
+            | '['
+            | '#'
+            | ','
+            | '?'
+            | ':'
+            | '-'
     )
 }
 

@@ -207,7 +207,14 @@ mod tests {
 
     #[test]
     fn names_that_look_secret() {
-        for yes in ["NPM_TOKEN", "dbPassword", "API_KEY", "SSH_PRIVATE_KEY", "apiToken", "SECRET"] {
+        for yes in [
+            "NPM_TOKEN",
+            "dbPassword",
+            "API_KEY",
+            "SSH_PRIVATE_KEY",
+            "apiToken",
+            "SECRET",
+        ] {
             assert!(looks_secret(yes), "{yes}");
         }
         for no in [

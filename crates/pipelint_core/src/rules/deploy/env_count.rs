@@ -93,13 +93,21 @@ impl Rule for EnvCount {
         // Every step's and every stage's environment, in file order.
         let mut nodes: Vec<&Node> = Vec::new();
         for step in cx.steps() {
-            nodes.extend(["deployment", "environment"].iter().filter_map(|k| step.get(k)));
+            nodes.extend(
+                ["deployment", "environment"]
+                    .iter()
+                    .filter_map(|k| step.get(k)),
+            );
         }
         for item in file.items() {
             if item.place == ItemPlace::Pipeline
                 && let Some(stage) = item.node.get("stage")
             {
-                nodes.extend(["deployment", "environment"].iter().filter_map(|k| stage.get(k)));
+                nodes.extend(
+                    ["deployment", "environment"]
+                        .iter()
+                        .filter_map(|k| stage.get(k)),
+                );
             }
         }
         nodes.sort_by_key(|n| n.site().start);
@@ -188,9 +196,12 @@ mod tests {
     }
 
     fn file_with(n: usize) -> String {
-        let mut src = String::from("pipelines:\n  default:\n    - step: {script: [a], environment: env-1}\n");
+        let mut src =
+            String::from("pipelines:\n  default:\n    - step: {script: [a], environment: env-1}\n");
         for i in 1..=n {
-            src.push_str(&format!("    - step: {{script: [a], deployment: env-{i}}}\n"));
+            src.push_str(&format!(
+                "    - step: {{script: [a], deployment: env-{i}}}\n"
+            ));
         }
         src
     }
@@ -206,7 +217,9 @@ mod tests {
         let free = found(&file_with(12), Some(Plan::Free));
         assert_eq!(
             free,
-            ["this file uses 12 deployment environments; the Free plan allows at most 10 per repository (`env-11` is the 11th)"]
+            [
+                "this file uses 12 deployment environments; the Free plan allows at most 10 per repository (`env-11` is the 11th)"
+            ]
         );
         assert!(found(&file_with(50), Some(Plan::Standard)).is_empty());
         assert_eq!(found(&file_with(51), Some(Plan::Premium)).len(), 1);

@@ -170,7 +170,10 @@ mod tests {
                 ("*deploy", "used here through `*deploy`")
             ]
         );
-        assert_eq!(found[0].related[0].span.start, src.find("*deploy").unwrap_or(0));
+        assert_eq!(
+            found[0].related[0].span.start,
+            src.find("*deploy").unwrap_or(0)
+        );
     }
 
     #[test]
