@@ -1,5 +1,6 @@
 //! The pieces of the `pipelint` binary that tests and benchmarks use too: finding files,
-//! reading the files imports name, and rendering diagnostics.
+//! reading the files imports name, rendering diagnostics, and answering what the
+//! workspace holds.
 
 pub mod config;
 pub mod discover;
@@ -7,3 +8,4 @@ pub mod fixer;
 pub mod formats;
 pub mod render;
 pub mod resolve;
+pub mod workspace;

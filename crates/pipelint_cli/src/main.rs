@@ -10,9 +10,9 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use pipelint_core::{CheckOptions, RuleMeta, Selection, Severity, registry};
 
-use pipelint_cli::discover;
 use pipelint_cli::render::{self, FileReport, Format};
 use pipelint_cli::resolve::DirResolver;
+use pipelint_cli::{discover, workspace};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -377,10 +377,17 @@ fn check(args: CheckArgs) -> ExitCode {
                 None => DirResolver::new(Path::new(".")),
             },
         });
+        // A file in a repository on disk has a workspace around it: the rules that look at
+        // files ask it.
+        let files = match &input {
+            discover::Input::File(path) => workspace::for_file(path),
+            discover::Input::Stdin => None,
+        };
         let mut opts = CheckOptions {
             select: select.clone(),
             path: Some(display.clone()),
             resolver: Some(Arc::new(repo.clone())),
+            files,
             ..CheckOptions::default()
         };
         let (config_dir, file_path) = match &input {

@@ -389,7 +389,8 @@ fn stdin_imports_resolve_next_to_the_named_file() {
 }
 
 /// The corpus file of a real export-only configuration (3,867 lines, every pipeline under
-/// `definitions.pipelines`) checks cleanly, with every rule.
+/// `definitions.pipelines`) checks without an error or a warning, with every rule (infos,
+/// such as artifacts expiring before a manual step, are fine).
 #[test]
 fn a_real_export_only_file_checks_cleanly() {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join(
@@ -402,9 +403,15 @@ fn a_real_export_only_file_checks_cleanly() {
     let dir = tempdir("real_export");
     let text = std::fs::read_to_string(&corpus).expect("read corpus file");
     write(&dir, "ci/platform-pipelines.yml", &text);
-    let o = run(&["check", "--format", "json"], &dir);
+    let o = run(&["check", "--format", "json", "--fail-on", "warning"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(v["files_checked"], 1, "found by the directory search");
-    assert!(findings(&o).is_empty(), "{:#?}", findings(&o));
+    let serious: Vec<&serde_json::Value> = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["severity"] != "info")
+        .collect();
+    assert!(serious.is_empty(), "{serious:#?}");
 }

@@ -1,5 +1,7 @@
 //! What a rule sees: the source, its span tree, the typed view and the settings.
 
+use std::sync::Arc;
+
 use pipelint_yaml::{Node, Parsed, Span};
 
 use crate::model::{File, StepRef};
@@ -19,6 +21,9 @@ pub struct Context<'a> {
     /// The same-repository files that imports lead to, read through the resolver (empty
     /// without one). See [`crate::share`].
     pub imported: Vec<Imported>,
+    /// What the workspace around the file holds, when the caller can tell (the CLI for a
+    /// file on disk); `None` in the editor buffer and for standard input.
+    pub files: Option<&'a FileOracle>,
     steps: Vec<StepRef<'a>>,
 }
 
@@ -40,6 +45,7 @@ impl<'a> Context<'a> {
             file,
             settings,
             imported: Vec::new(),
+            files: None,
             steps,
         }
     }
@@ -57,5 +63,29 @@ impl<'a> Context<'a> {
     /// The source text of a span.
     pub fn text(&self, span: Span) -> &'a str {
         self.source.get(span.range()).unwrap_or("")
+    }
+}
+
+/// A read-only question about the workspace, answered by the caller: "does a file matching
+/// this glob exist, relative to the pipeline file's directory?". Core does no IO; the CLI
+/// answers it from the file system. Rules that need it stay quiet without it.
+#[derive(Clone)]
+pub struct FileOracle(Arc<dyn Fn(&str) -> bool + Send + Sync>);
+
+impl FileOracle {
+    pub fn new(exists: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        FileOracle(Arc::new(exists))
+    }
+
+    /// Whether a file matching `glob` exists. An oracle that cannot tell (the workspace is
+    /// too large to list, a pattern it cannot read) answers `true`.
+    pub fn exists(&self, glob: &str) -> bool {
+        (self.0)(glob)
+    }
+}
+
+impl std::fmt::Debug for FileOracle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FileOracle")
     }
 }

@@ -23,6 +23,7 @@ pub mod suppress;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub use context::FileOracle;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
 pub use pipelint_yaml::{Parsed, Span};
 pub use route::Route;
@@ -73,6 +74,9 @@ pub struct CheckOptions {
     /// Reads the same-repository files that `import:` names (see [`share`]); without one,
     /// imports are checked for their form and declared source only.
     pub resolver: Option<Arc<dyn share::Resolver>>,
+    /// Answers whether files exist in the repository around the file (for
+    /// `cache/key-files-missing`); `None` when there is no workspace to look at.
+    pub files: Option<FileOracle>,
 }
 
 impl CheckOptions {
@@ -99,6 +103,7 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
     let mut followed = Vec::new();
     let diagnostics = {
         let mut cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
+        cx.files = opts.files.as_ref();
         if let (Some(file), Some(resolver)) = (&cx.file, &opts.resolver) {
             cx.imported = share::follow(file, resolver.as_ref(), &opts.yaml);
         }

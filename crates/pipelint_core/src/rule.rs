@@ -19,6 +19,9 @@ pub struct RuleMeta {
     /// *Example*, *Use instead* and *Source*.
     pub docs: &'static str,
     pub has_fix: bool,
+    /// A rule that only documents (shown on hover in the editor) and never reports: its
+    /// *Example* shows where the documentation applies and triggers nothing.
+    pub hover_only: bool,
 }
 
 impl RuleMeta {
@@ -63,7 +66,8 @@ pub trait Rule: Sync {
 }
 
 /// Declares a rule: a unit struct with its metadata in `META` and its doc comment as
-/// documentation.
+/// documentation. An optional `hover_only: true` after `fix` marks a rule that only
+/// documents and never reports (see [`RuleMeta::hover_only`]).
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -72,7 +76,8 @@ macro_rules! declare_rule {
             id: $id:literal,
             severity: $sev:ident,
             summary: $summary:literal,
-            fix: $fix:literal $(,)?
+            fix: $fix:literal
+            $(, hover_only: $hover:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -86,6 +91,7 @@ macro_rules! declare_rule {
                 summary: $summary,
                 docs: concat!($($doc, "\n"),*),
                 has_fix: $fix,
+                hover_only: false $(|| $hover)?,
             };
         }
     };

@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use pipelint_yaml::{Node, NodeKind, Resolved, Span};
+use pipelint_yaml::{Mapping, Node, NodeKind, Resolved, Span};
 use serde_json::{Map, Value};
 
 use crate::context::Context;
@@ -156,7 +156,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        for d in describe(cx, f) {
+        for mut d in describe(cx, f) {
+            if d.help.is_none() {
+                d.help = rule_help(d.rule, f);
+            }
             let key = (d.span, d.rule, d.message.clone());
             if !seen.contains(&key) {
                 seen.push(key);
@@ -164,6 +167,35 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// What to write instead, for the rules whose findings come from the schema pass and whose
+/// generic message has no help of its own.
+fn rule_help(rule: &str, f: &Failure<'_>) -> Option<String> {
+    let kw = f.keyword.as_str();
+    let help = match (rule, kw) {
+        ("onfail/strategy", "required") => {
+            "add `strategy: fail`, `strategy: retry` or `strategy: ignore`"
+        }
+        ("onfail/strategy", "minimum" | "maximum") => {
+            "retry from 1 to 10 times: `maxRetryCount: 1` is the default"
+        }
+        ("cond/state-length", "maxLength") => {
+            "shorten the expression: compute the decision in an earlier step, export it with \
+             `output-variables`, and test that one variable here"
+        }
+        ("child/input-vars", "maxProperties") => {
+            "pass at most 20 variables; combine related values into one variable"
+        }
+        ("child/input-vars", "minProperties") => {
+            "remove the empty `input-variables`, or give it `NAME: value` entries"
+        }
+        ("artifacts/upload-required", "required") => {
+            "an upload entry names the artifact and its files:\n- name: <artifact name>\n  paths:\n    - <glob>"
+        }
+        _ => return None,
+    };
+    Some(help.to_owned())
 }
 
 /// Errors that a code rule reports more precisely than the schema can.
@@ -180,6 +212,11 @@ fn left_to_rules(f: &Failure<'_>) -> bool {
     {
         return true;
     }
+    // A cache definition that is empty, not a path, or an object without a `path`:
+    // `cache/definition-empty` says so in Bitbucket's words.
+    if is_cache_definition_shape(f) && crate::registry::find("cache/definition-empty").is_some() {
+        return true;
+    }
     match f.keyword.as_str() {
         // Variable names: `var/name-invalid` points at the very key.
         "propertyNames" => true,
@@ -193,6 +230,10 @@ fn left_to_rules(f: &Failure<'_>) -> bool {
         "maxItems" => last == Some("services") || path_has(&f.path, "runs-on"),
         // `runner/labels-limits` names the label and the limit.
         "maxLength" => path_has(&f.path, "runs-on"),
+        // `includePaths` beside `excludePaths`: `cond/changesets-both` points at the second.
+        "maxProperties" if last == Some("changesets") => {
+            crate::registry::find("cond/changesets-both").is_some()
+        }
         // `struct/expected-list` says it as Bitbucket does.
         "type"
             if wants_list(f) && matches!(last, Some("script" | "after-script" | "variables")) =>
@@ -209,6 +250,19 @@ fn left_to_rules(f: &Failure<'_>) -> bool {
         }
         _ => false,
     }
+}
+
+/// A failure about the shape of `definitions.caches.<name>` itself or its `path`.
+fn is_cache_definition_shape(f: &Failure<'_>) -> bool {
+    let p = &f.path;
+    p.len() >= 3
+        && p[0] == "definitions"
+        && p[1] == "caches"
+        && match p.len() {
+            3 => matches!(f.keyword.as_str(), "type" | "required"),
+            4 => p[3] == "path" && f.keyword == "type",
+            _ => false,
+        }
 }
 
 fn wants_list(f: &Failure<'_>) -> bool {
@@ -584,6 +638,16 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
             if is_script_item(&f.path) && node.get("pipe").is_none() {
                 return vec![script_item_without_pipe(cx, f, rule)];
             }
+            if rule == "artifacts/upload-required" {
+                return vec![Diagnostic::at(
+                    rule,
+                    node,
+                    format!(
+                        "this `upload` entry has no {}; a named artifact needs `name` and `paths`",
+                        missing.join(" and ")
+                    ),
+                )];
+            }
             vec![Diagnostic::at(
                 rule,
                 node,
@@ -630,10 +694,11 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
                     ),
                 )];
             }
+            let count = node.as_mapping().map_or(0, Mapping::len);
             vec![Diagnostic::at(
                 rule,
                 node,
-                format!("{what} has too many entries; at most {n} are allowed"),
+                format!("{what} has {count} entries; at most {n} are allowed"),
             )]
         }
         "maxLength" => {

@@ -1,0 +1,4 @@
+//! `deploy/*`: deployment environments (`deployment` on steps and stages).
+
+pub mod env_count;
+pub mod env_reused;
