@@ -1,0 +1,263 @@
+//! Open documents: their text (a [`Rope`], edited in place by incremental changes), their
+//! version, whether they are pipeline files, and the [`Snapshot`] of the latest version:
+//! the text with its [`Analysis`], computed once per version and setting change, on first
+//! use.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use pipelint_core::{Analysis, CheckOptions, Parsed};
+use ropey::Rope;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::position::{Encoding, Lines};
+
+/// Whether a file name is one pipelint checks: `bitbucket-pipelines.yml` or `.yaml`, or a
+/// name ending in `pipelines.yml` (shared pipeline files, `bitbucket-pipelines.yml` copies).
+pub fn is_pipeline_name(name: &str) -> bool {
+    name == "bitbucket-pipelines.yaml" || name.ends_with("pipelines.yml")
+}
+
+/// The file name of a URI (its last path segment, without query or fragment).
+pub fn file_name(uri: &Uri) -> &str {
+    let s = uri.as_str();
+    let s = s.split(['?', '#']).next().unwrap_or(s);
+    s.rsplit('/').next().unwrap_or(s)
+}
+
+/// One open document.
+pub struct Document {
+    pub uri: Uri,
+    pub version: i32,
+    pub rope: Rope,
+    /// A pipeline file by its name; other YAML files are kept but never checked.
+    pub is_pipeline: bool,
+    snapshot: Option<Arc<Snapshot>>,
+}
+
+/// The latest version of a document with its analysis. Immutable: features read it after
+/// the state's lock is released.
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    pub text: String,
+    pub rope: Rope,
+    pub encoding: Encoding,
+    pub analysis: Analysis,
+    /// The settings generation the analysis was made with.
+    pub generation: u64,
+}
+
+impl Snapshot {
+    pub fn lines(&self) -> Lines<'_> {
+        Lines::new(&self.rope, self.encoding)
+    }
+}
+
+impl Document {
+    pub fn new(uri: Uri, version: i32, text: &str) -> Self {
+        let is_pipeline = is_pipeline_name(file_name(&uri));
+        Document {
+            uri,
+            version,
+            rope: Rope::from_str(text),
+            is_pipeline,
+            snapshot: None,
+        }
+    }
+
+    /// Applies changes in order: a change without a range replaces the text, one with a
+    /// range replaces that range (clamped to the text, in the negotiated encoding).
+    pub fn apply(
+        &mut self,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+        encoding: Encoding,
+    ) {
+        for change in changes {
+            match change.range {
+                None => self.rope = Rope::from_str(&change.text),
+                Some(range) => {
+                    let lines = Lines::new(&self.rope, encoding);
+                    let a = lines.char_index(range.start);
+                    let b = lines.char_index(range.end);
+                    let (start, end) = (a.min(b), a.max(b));
+                    self.rope.remove(start..end);
+                    self.rope.insert(start, &change.text);
+                }
+            }
+        }
+        self.version = version;
+        self.snapshot = None;
+    }
+
+    /// Forgets the analysis (the settings changed).
+    pub fn invalidate(&mut self) {
+        self.snapshot = None;
+    }
+
+    /// The snapshot of the current version, analysed with `opts` when there is none for
+    /// `generation` yet. The second value is the message of a panic caught during the
+    /// analysis (the snapshot then has an empty analysis).
+    pub fn snapshot(
+        &mut self,
+        encoding: Encoding,
+        generation: u64,
+        opts: impl FnOnce() -> CheckOptions,
+    ) -> (Arc<Snapshot>, Option<String>) {
+        if let Some(s) = &self.snapshot
+            && s.generation == generation
+            && s.encoding == encoding
+        {
+            return (s.clone(), None);
+        }
+        let text = self.rope.to_string();
+        let (analysis, panic) = if self.is_pipeline {
+            analyze(&text, &opts())
+        } else {
+            (empty_analysis(), None)
+        };
+        let snap = Arc::new(Snapshot {
+            uri: self.uri.clone(),
+            version: self.version,
+            text,
+            rope: self.rope.clone(),
+            encoding,
+            analysis,
+            generation,
+        });
+        self.snapshot = Some(snap.clone());
+        (snap, panic)
+    }
+}
+
+fn empty_analysis() -> Analysis {
+    Analysis {
+        parsed: Parsed::default(),
+        diagnostics: Vec::new(),
+        followed: Vec::new(),
+    }
+}
+
+/// Runs the check, catching a panic (reported by the caller, never fatal).
+pub fn analyze(text: &str, opts: &CheckOptions) -> (Analysis, Option<String>) {
+    match catch_unwind(AssertUnwindSafe(|| pipelint_core::check(text, opts))) {
+        Ok(a) => (a, None),
+        Err(payload) => (empty_analysis(), Some(panic_message(payload.as_ref()))),
+    }
+}
+
+/// The text of a panic payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use tower_lsp_server::ls_types::{Position, Range};
+
+    fn uri(s: &str) -> Uri {
+        Uri::from_str(s).expect("uri")
+    }
+
+    fn change(
+        range: Option<((u32, u32), (u32, u32))>,
+        text: &str,
+    ) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: range
+                .map(|((a, b), (c, d))| Range::new(Position::new(a, b), Position::new(c, d))),
+            range_length: None,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn names() {
+        for yes in [
+            "file:///r/bitbucket-pipelines.yml",
+            "file:///r/bitbucket-pipelines.yaml",
+            "file:///r/shared-pipelines.yml",
+            "untitled:/x/my.bitbucket-pipelines.yml?x=1",
+        ] {
+            assert!(is_pipeline_name(file_name(&uri(yes))), "{yes}");
+        }
+        for no in [
+            "file:///r/docker-compose.yml",
+            "file:///r/pipelines.yml/x.yaml",
+            "file:///r/a.yaml",
+        ] {
+            assert!(!is_pipeline_name(file_name(&uri(no))), "{no}");
+        }
+    }
+
+    #[test]
+    fn incremental_edits_in_utf16_and_utf8() {
+        let start = "name: \"🚀 x\"\nsize: 1x\n";
+        for (enc, col) in [(Encoding::Utf16, 10), (Encoding::Utf8, 12)] {
+            let mut doc = Document::new(uri("file:///bitbucket-pipelines.yml"), 1, start);
+            // Replace `x` (after the rocket) with `y`, then `1x` with `2x`, then insert a
+            // line at the end and delete the first line.
+            doc.apply(2, vec![change(Some(((0, col), (0, col + 1))), "y")], enc);
+            doc.apply(
+                3,
+                vec![
+                    change(Some(((1, 6), (1, 7))), "2"),
+                    change(Some(((2, 0), (2, 0))), "clone: {depth: 1}\n"),
+                ],
+                enc,
+            );
+            assert_eq!(
+                doc.rope.to_string(),
+                "name: \"🚀 y\"\nsize: 2x\nclone: {depth: 1}\n"
+            );
+            doc.apply(4, vec![change(Some(((0, 0), (1, 0))), "")], enc);
+            assert_eq!(doc.rope.to_string(), "size: 2x\nclone: {depth: 1}\n");
+            assert_eq!(doc.version, 4);
+        }
+    }
+
+    #[test]
+    fn edits_out_of_range_are_clamped_and_full_sync_replaces() {
+        let mut doc = Document::new(uri("file:///bitbucket-pipelines.yml"), 1, "a\nb");
+        doc.apply(
+            2,
+            vec![change(Some(((7, 3), (9, 9))), "!")],
+            Encoding::Utf16,
+        );
+        assert_eq!(doc.rope.to_string(), "a\nb!");
+        // A reversed range is read the other way round.
+        doc.apply(
+            3,
+            vec![change(Some(((1, 1), (0, 1))), "-")],
+            Encoding::Utf16,
+        );
+        assert_eq!(doc.rope.to_string(), "a-!");
+        doc.apply(4, vec![change(None, "new")], Encoding::Utf16);
+        assert_eq!(doc.version, 4);
+        assert_eq!(doc.rope.to_string(), "new");
+    }
+
+    #[test]
+    fn snapshot_is_cached_per_version_and_generation() {
+        let mut doc = Document::new(
+            uri("file:///bitbucket-pipelines.yml"),
+            1,
+            "pipelines:\n  default:\n    - step: {script: [x]}\n",
+        );
+        let (a, _) = doc.snapshot(Encoding::Utf16, 0, CheckOptions::default);
+        let (b, _) = doc.snapshot(Encoding::Utf16, 0, CheckOptions::default);
+        assert!(Arc::ptr_eq(&a, &b));
+        let (c, _) = doc.snapshot(Encoding::Utf16, 1, CheckOptions::default);
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(c.analysis.parsed.root().is_some());
+    }
+}
