@@ -100,6 +100,19 @@ pub struct Analysis {
 /// Checks one pipeline file's text. Never fails and never panics on any input.
 pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
     let parsed = pipelint_yaml::parse(source, &opts.yaml);
+    // A text too large to read gets that one message and nothing else.
+    if let Some(p) = parsed
+        .problems
+        .iter()
+        .find(|p| p.kind == pipelint_yaml::ProblemKind::TooLarge)
+    {
+        let diagnostics = vec![Diagnostic::new("yaml/syntax", p.span, p.message.clone())];
+        return Analysis {
+            parsed,
+            diagnostics,
+            followed: Vec::new(),
+        };
+    }
     let mut followed = Vec::new();
     let diagnostics = {
         let mut cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
