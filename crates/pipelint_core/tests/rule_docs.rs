@@ -7,9 +7,19 @@ use pipelint_core::{CheckOptions, Selection, registry};
 fn run(rule: &str, yaml: &str) -> Vec<pipelint_core::Diagnostic> {
     let opts = CheckOptions {
         select: Selection::Only(vec![rule.to_owned()]),
+        path: path_comment(yaml),
         ..CheckOptions::default()
     };
     pipelint_core::check(yaml, &opts).diagnostics
+}
+
+/// The file name an example is checked under, from a leading comment
+/// `# pipelint-path: bitbucket-pipelines.yaml` (for `file/name`); none by default.
+fn path_comment(yaml: &str) -> Option<String> {
+    yaml.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("# pipelint-path:"))
+        .map(|p| p.trim().to_owned())
 }
 
 #[test]
