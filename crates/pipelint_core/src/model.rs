@@ -959,12 +959,11 @@ pub fn entry_lines(source: &str, key: &Node, value: &Node) -> Option<pipelint_ya
     (!source.get(span.range())?.contains('#')).then_some(span)
 }
 
-/// The whole lines of a block-style list item (`- value`), newline included; `None` in the
-/// cases [`entry_lines`] gives up on.
+/// The whole lines of a block-style list item (`- value`), newline included; `None` when
+/// anything but indentation stands before the `- `, anything follows the value, or the lines
+/// hold a comment. An item that came through an alias gives its anchored text: whether to
+/// edit it there is the caller's choice.
 pub fn item_lines(source: &str, item: &Node) -> Option<pipelint_yaml::Span> {
-    if item.is_aliased() {
-        return None;
-    }
     let start = line_start(source, item.span.start);
     if source.get(start..item.span.start)?.trim() != "-" {
         return None;

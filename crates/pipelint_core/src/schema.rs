@@ -254,7 +254,8 @@ fn refine(f: &Failure<'_>, d: Diagnostic) -> Diagnostic {
             d.fix = None;
             d.help = None;
             match crate::rules::step::size_enum::closest_size(got) {
-                Some(best) if best != got && !node.is_aliased() => d
+                // A value that is wrong wherever it is used: fixing the anchor is right.
+                Some(best) if best != got => d
                     .help(format!("the sizes are 1x, 2x, 4x, 8x, 16x and 32x; the closest is `{best}`"))
                     .fix(Fix::safe(
                         format!("Replace `{got}` with `{best}`"),
@@ -277,7 +278,7 @@ fn refine(f: &Failure<'_>, d: Diagnostic) -> Diagnostic {
             match best {
                 Some(best) => {
                     d = d.help(format!("write `trigger: {best}` (the values are lower case)"));
-                    if !node.is_aliased() && node.as_scalar().is_some() {
+                    if node.as_scalar().is_some() {
                         d = d.fix(Fix::safe(
                             format!("Replace `{got}` with `{best}`"),
                             vec![Edit::replace(node.span, best)],
@@ -289,20 +290,20 @@ fn refine(f: &Failure<'_>, d: Diagnostic) -> Diagnostic {
             }
         }
         "step/max-time-range" => {
-            let quoted_number = node
-                .as_scalar()
-                .filter(|s| s.style.is_quoted())
-                .and_then(|s| s.value.trim().parse::<i64>().ok())
-                .filter(|n| (1..=720).contains(n));
-            match quoted_number {
-                Some(n) if !node.is_aliased() => d
-                    .help(format!("write the number without quotes: `max-time: {n}`"))
-                    .fix(Fix::safe(
-                        "Remove the quotes",
-                        vec![Edit::replace(node.span, n.to_string())],
-                    )),
-                _ if d.help.is_none() => d.help("give whole minutes from 1 to 720 (12 hours), e.g. `max-time: 60`; without it a step may run 120 minutes"),
-                _ => d,
+            let text = node.as_scalar().map(|s| s.value.trim()).unwrap_or("");
+            let quoted = node.as_scalar().is_some_and(|s| s.style.is_quoted());
+            let minutes = text.parse::<i64>().ok().filter(|_| quoted).or_else(|| in_minutes(text));
+            match minutes.filter(|n| (1..=720).contains(n)) {
+                Some(n) => {
+                    let (help, fix) = if quoted && text.parse::<i64>().is_ok() {
+                        (format!("write the number without quotes: `max-time: {n}`"), "Remove the quotes".to_owned())
+                    } else {
+                        (format!("`max-time` counts minutes: write `max-time: {n}`"), format!("Replace `{text}` with `{n}`"))
+                    };
+                    d.help(help).fix(Fix::safe(fix, vec![Edit::replace(node.span, n.to_string())]))
+                }
+                None if d.help.is_none() => d.help("give whole minutes from 1 to 720 (12 hours), e.g. `max-time: 60`; the default is 120"),
+                None => d,
             }
         }
         "step/concurrency-group-len" => d.help(
@@ -310,6 +311,20 @@ fn refine(f: &Failure<'_>, d: Diagnostic) -> Diagnostic {
         ),
         _ => d,
     }
+}
+
+/// `2h`, `90m`, `90 min`, `1.5h` as whole minutes.
+fn in_minutes(text: &str) -> Option<i64> {
+    let t = text.to_ascii_lowercase();
+    let (number, factor) = if let Some(n) = t.strip_suffix("min").or_else(|| t.strip_suffix('m')) {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('h') {
+        (n, 60.0)
+    } else {
+        return None;
+    };
+    let minutes = number.trim().parse::<f64>().ok()? * factor;
+    (minutes.fract() == 0.0 && minutes.is_finite()).then_some(minutes as i64)
 }
 
 fn wants_list(f: &Failure<'_>) -> bool {

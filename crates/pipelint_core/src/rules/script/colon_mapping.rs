@@ -3,6 +3,7 @@ use pipelint_yaml::{Node, NodeKind, ScalarStyle, Span};
 use crate::context::Context;
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::route::Segment;
 use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
@@ -58,23 +59,31 @@ impl Rule for ColonMapping {
         for step in cx.steps() {
             for key in ["script", "after-script"] {
                 let items = step.get(key).and_then(Node::as_sequence).unwrap_or(&[]);
-                for item in items {
+                for (index, item) in items.iter().enumerate() {
                     let Some((span, text)) = command_text(cx.source, item) else {
                         continue;
                     };
                     let quoted = format!("'{}'", text.replace('\'', "''"));
-                    let mut d = Diagnostic::at(
+                    // The whole command, colon included; the item's own span may stop
+                    // before a trailing colon. The text is wrong wherever it is used, so
+                    // the fix may edit an anchored script.
+                    let mut d = Diagnostic::new(
                         Self::META.id,
-                        item,
+                        span,
                         format!("this `{key}` item was read as a YAML mapping because of the `:` in it, not as a command"),
                     )
-                    .help(format!("quote the whole command: `- {quoted}`"));
-                    if !item.is_aliased() {
-                        d = d.fix(Fix::safe(
-                            "Quote the command",
-                            vec![Edit::replace(span, quoted)],
-                        ));
+                    .help(format!("quote the whole command: `- {quoted}`"))
+                    .fix(Fix::safe(
+                        "Quote the command",
+                        vec![Edit::replace(span, quoted)],
+                    ));
+                    if let Some(site) = item.via.first() {
+                        d = d.via(*site);
                     }
+                    d.route = step
+                        .route
+                        .push(Segment::Key(key.into()))
+                        .push(Segment::Index(index));
                     out.push(d);
                 }
             }

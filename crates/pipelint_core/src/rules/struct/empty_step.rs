@@ -70,13 +70,20 @@ impl Rule for EmptyStep {
                 if !empty {
                     continue;
                 }
+                let mut d = Diagnostic::at(
+                    Self::META.id,
+                    &entry.key,
+                    format!("the `{key}` section is empty or null: the step has nothing to run"),
+                );
+                if let Some(site) = value.via.first() {
+                    d = d.related(
+                        *site,
+                        format!("its value comes through `{}`", cx.text(*site)),
+                    );
+                    d = d.related(value.span, "and is empty where the anchor stands");
+                }
                 out.push(
-                    Diagnostic::at(
-                        Self::META.id,
-                        &entry.key,
-                        format!("the `{key}` section is empty or null: the step has nothing to run"),
-                    )
-                    .help(format!(
+                    d.help(format!(
                         "write the step's keys indented under `{key}:`, e.g.\n- {key}:\n    script:\n      - make\nor remove the item"
                     )),
                 );

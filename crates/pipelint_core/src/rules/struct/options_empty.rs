@@ -70,7 +70,7 @@ impl Rule for OptionsEmpty {
             &entry.key,
             "`options` is empty; it takes one or more of docker, max-time, size and runtime",
         )
-        .help("indent the settings under `options:`, e.g. `options:\n  max-time: 30`, or remove the empty `options:`");
+        .help("put the settings under `options:`, indented, e.g.\noptions:\n  max-time: 30\nor remove the empty `options:`");
         if let Some(span) = entry_lines(cx.source, &entry.key, value) {
             d = d.fix(Fix::safe(
                 "Remove the empty `options:`",

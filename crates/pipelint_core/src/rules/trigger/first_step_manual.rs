@@ -103,9 +103,14 @@ impl Rule for FirstStepManual {
                     pipeline.name_str()
                 )
             } else {
+                let name = pipeline.name_str();
                 let what = match pipeline.kind {
                     PipelineKind::Default => "the `default` pipeline".to_owned(),
-                    _ => format!("pipeline `{}`", pipeline.name_str()),
+                    PipelineKind::Branch => format!("branch pipeline `{name}`"),
+                    PipelineKind::Tag => format!("tag pipeline `{name}`"),
+                    PipelineKind::PullRequest => format!("pull-request pipeline `{name}`"),
+                    PipelineKind::Bookmark => format!("bookmark pipeline `{name}`"),
+                    PipelineKind::Custom | PipelineKind::Shared => format!("pipeline `{name}`"),
                 };
                 format!(
                     "the first {kind} of {what} can't be manual: a push starts the pipeline, so its first {kind} runs by itself"
