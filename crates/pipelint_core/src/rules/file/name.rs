@@ -8,11 +8,15 @@ use crate::rule::{Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports a pipeline file whose name Bitbucket does not read: `bitbucket-pipelines.yaml`
-    /// (with `.yaml`), or any other name that does not end in `pipelines.yml`.
+    /// (with `.yaml`), or a name that looks meant as the pipeline file (it mentions
+    /// `bitbucket` or `pipeline`) but does not end in `pipelines.yml`:
+    /// `bitbucket-pipeline.yml`, `Bitbucket-Pipelines.yml`, `bitbucket-pipelines.yml.bak`.
     ///
     /// Names ending in `pipelines.yml` are accepted: besides `bitbucket-pipelines.yml`,
     /// that is how shared configuration files imported from the same repository must be
-    /// named. Standard input without a file name is not judged.
+    /// named. Other names (`ci.yml`, a test file) are not judged: pipelint checks them when
+    /// asked to, whatever they are for. Standard input without a file name is not judged
+    /// either.
     ///
     /// Only the file's name is known here, not where it stands: that the file must sit at
     /// the root of the repository is not checked. The command line and the language server
@@ -71,6 +75,10 @@ impl Rule for Name {
         if matches!(base, "" | "-" | "<stdin>") || base.ends_with("pipelines.yml") {
             return;
         }
+        let lower = base.to_ascii_lowercase();
+        if !lower.contains("bitbucket") && !lower.contains("pipeline") {
+            return;
+        }
         let message = if base.eq_ignore_ascii_case("bitbucket-pipelines.yaml")
             || base.ends_with("pipelines.yaml")
         {
@@ -108,6 +116,7 @@ mod tests {
             "ci/Bitbucket-Pipelines.yml",
             "C:\\repo\\bitbucket-pipeline.yml",
             "pipelines.yaml",
+            "bitbucket-pipelines.yml.orig",
         ] {
             assert_eq!(run(Some(bad)).len(), 1, "{bad}");
         }
@@ -118,6 +127,8 @@ mod tests {
             "owner__repo__bitbucket-pipelines.yml",
             "<stdin>",
             "-",
+            "good.yml",
+            "tests/ci.yml",
         ] {
             assert!(run(Some(good)).is_empty(), "{good}");
         }

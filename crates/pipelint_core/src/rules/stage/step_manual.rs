@@ -89,7 +89,7 @@ impl Rule for StepManual {
             )
             .help(help);
             if entry.merged_from.is_none()
-                && let Some(fix) = move_to_stage(cx.source, &step, stage, stage_manual)
+                && let Some(fix) = move_to_stage(cx.source, step, stage, stage_manual)
             {
                 d = d.fix(fix);
             }

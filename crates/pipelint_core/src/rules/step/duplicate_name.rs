@@ -1,3 +1,7 @@
+use std::collections::HashMap;
+
+use pipelint_yaml::Node;
+
 use crate::context::Context;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
@@ -56,8 +60,9 @@ impl Rule for DuplicateName {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let steps = cx.steps();
-        for (i, step) in steps.iter().enumerate() {
+        // The first name node per (pipeline, name).
+        let mut first_of: HashMap<(usize, &str), &Node> = HashMap::new();
+        for step in cx.steps() {
             let Some(node) = step.get("name") else {
                 continue;
             };
@@ -67,13 +72,10 @@ impl Rule for DuplicateName {
             if is_template(node) {
                 continue;
             }
-            let first = steps[..i].iter().find_map(|s| {
-                (s.pipeline == step.pipeline)
-                    .then(|| s.get("name"))
-                    .flatten()
-                    .filter(|n| n.as_str() == Some(name))
-            });
-            let Some(first) = first else { continue };
+            let Some(first) = first_of.get(&(step.pipeline, name)).copied() else {
+                first_of.insert((step.pipeline, name), node);
+                continue;
+            };
             let mut d = Diagnostic::at(
                 Self::META.id,
                 node,

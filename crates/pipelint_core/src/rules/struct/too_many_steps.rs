@@ -98,10 +98,16 @@ impl Rule for TooManySteps {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(file) = &cx.file else { return };
-        for (index, pipeline) in file.pipelines().iter().enumerate() {
-            let steps = cx.steps().iter().filter(|s| s.pipeline == index);
-            let count = steps.clone().count();
-            let in_groups = steps.filter(|s| s.parallel.is_some()).count();
+        let pipelines = file.pipelines();
+        // Steps, and steps in parallel groups, per pipeline.
+        let mut counts = vec![(0usize, 0usize); pipelines.len()];
+        for step in cx.steps() {
+            if let Some(c) = counts.get_mut(step.pipeline) {
+                c.0 += 1;
+                c.1 += usize::from(step.parallel.is_some());
+            }
+        }
+        for (pipeline, &(count, in_groups)) in pipelines.iter().zip(&counts) {
             if count <= MAX_STEPS {
                 continue;
             }
