@@ -140,3 +140,37 @@ impl Rule for Placement {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{CheckOptions, Selection, Severity};
+
+    fn run(text: &str) -> Vec<crate::Diagnostic> {
+        let opts = CheckOptions {
+            select: Selection::Only(vec!["final/placement".to_owned()]),
+            ..CheckOptions::default()
+        };
+        crate::check(text, &opts).diagnostics
+    }
+
+    #[test]
+    fn one_final_last_after_a_step() {
+        let two = "pipelines:\n  default:\n    - step: {script: [a]}\n    - final: {script: [b]}\n    - final: {script: [c]}\n";
+        let found = run(two);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .message
+                .starts_with("a pipeline takes one final step")
+        );
+        assert_eq!(found[0].related.len(), 1);
+
+        let alone = "pipelines:\n  custom:\n    x:\n      - variables: [{name: A}]\n      - final: {script: [b]}\n";
+        let found = run(alone);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].severity, Severity::Warning);
+
+        let fine = "pipelines:\n  default:\n    - parallel:\n        - step: {script: [a]}\n        - step: {script: [b]}\n    - final: {script: [c]}\n";
+        assert!(run(fine).is_empty());
+    }
+}

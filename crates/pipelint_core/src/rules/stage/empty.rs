@@ -103,7 +103,14 @@ impl Rule for Empty {
                 },
                 _ => continue,
             };
-            out.push(d.help(HELP));
+            let mut d = d.help(HELP);
+            if let Some(site) = stage.via.first() {
+                d = d.related(
+                    stage.span,
+                    format!("the stage `{}` stands for is written here", cx.text(*site)),
+                );
+            }
+            out.push(d);
         }
     }
 }
