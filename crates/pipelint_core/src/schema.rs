@@ -269,15 +269,19 @@ fn refine(f: &Failure<'_>, d: Diagnostic) -> Diagnostic {
         }
         "step/trigger-enum" => {
             let got = node.as_str().unwrap_or_default();
-            let best = ["manual", "automatic"]
+            let case_only = ["manual", "automatic"]
                 .into_iter()
-                .find(|t| t.eq_ignore_ascii_case(got.trim()))
-                .or_else(|| suggest::closest(got, ["manual", "automatic"]));
+                .find(|t| t.eq_ignore_ascii_case(got.trim()));
+            let best = case_only.or_else(|| suggest::closest(got, ["manual", "automatic"]));
             let mut d = d;
             d.fix = None;
             match best {
                 Some(best) => {
-                    d = d.help(format!("write `trigger: {best}` (the values are lower case)"));
+                    d = d.help(if case_only.is_some() {
+                        format!("write `trigger: {best}` (the values are lower case)")
+                    } else {
+                        format!("did you mean `trigger: {best}`?")
+                    });
                     if node.as_scalar().is_some() {
                         d = d.fix(Fix::safe(
                             format!("Replace `{got}` with `{best}`"),
@@ -306,7 +310,7 @@ fn refine(f: &Failure<'_>, d: Diagnostic) -> Diagnostic {
                 None => d,
             }
         }
-        "step/concurrency-group-len" => d.help(
+        "step/concurrency-group-len" if f.keyword == "maxLength" => d.help(
             "shorten the name to at most 50 characters; every step that shares the group must use the same name",
         ),
         _ => d,
