@@ -1,6 +1,9 @@
 //! The real-world corpus (`../shared/corpus/real/`, beside the checkout): every file is
-//! checked without a panic, and a summary of findings per rule is written to
-//! `target/corpus-summary.tsv` for review.
+//! checked without a panic, a summary of findings per rule is written to
+//! `target/corpus-summary.tsv`, and every error and warning must match the reviewed list in
+//! `tests/corpus/expected.tsv` (file, rule, line), so a false positive or a lost true
+//! positive fails. Regenerate it with `PIPELINT_BLESS=1 cargo test -p pipelint_cli --test
+//! corpus` and review the difference.
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +35,7 @@ fn every_real_file_is_checked_without_a_panic() {
     );
     let mut counts: std::collections::BTreeMap<(&'static str, &'static str), usize> =
         Default::default();
+    let mut found: Vec<String> = Vec::new();
     let mut panics = Vec::new();
     for path in &files {
         let Ok(text) = std::fs::read_to_string(path) else {
@@ -41,8 +45,20 @@ fn every_real_file_is_checked_without_a_panic() {
             std::panic::catch_unwind(|| pipelint_core::check(&text, &CheckOptions::default()));
         match result {
             Ok(analysis) => {
+                let index = pipelint_yaml::LineIndex::new(&text);
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 for d in analysis.diagnostics {
                     *counts.entry((d.rule, d.severity.as_str())).or_default() += 1;
+                    if d.severity >= pipelint_core::Severity::Warning {
+                        found.push(format!(
+                            "{name}\t{}\t{}",
+                            d.rule,
+                            index.line_of(d.span.start) + 1
+                        ));
+                    }
                 }
             }
             Err(_) => panics.push(path.display().to_string()),
@@ -56,4 +72,32 @@ fn every_real_file_is_checked_without_a_panic() {
     let _ = std::fs::write(&out, &summary);
     eprintln!("corpus: {} files\n{summary}", files.len());
     assert!(panics.is_empty(), "panicked on: {panics:#?}");
+
+    found.sort();
+    let expected_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/expected.tsv");
+    let header = "# file\trule\tline: every error and warning pipelint reports on ../shared/corpus/real/, each reviewed as a real mistake (see tests/corpus/README.md)\n";
+    let actual = format!("{header}{}\n", found.join("\n"));
+    if std::env::var_os("PIPELINT_BLESS").is_some() {
+        std::fs::create_dir_all(expected_path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&expected_path, &actual).expect("write expected.tsv");
+        return;
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    let want: Vec<&str> = expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    let missing: Vec<&&str> = want
+        .iter()
+        .filter(|l| !found.iter().any(|f| f == *l))
+        .collect();
+    let extra: Vec<&String> = found
+        .iter()
+        .filter(|f| !want.contains(&f.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "the corpus findings changed.\nlost (a true positive no longer found):\n{missing:#?}\nnew (review: a false positive?):\n{extra:#?}"
+    );
 }

@@ -50,6 +50,16 @@ fn fixtures() -> Vec<(String, String, PathBuf)> {
     out
 }
 
+/// The file name a fixture is checked under, from a leading comment
+/// `# pipelint-path: bitbucket-pipelines.yaml` (for `file/name`); none by default.
+fn path_comment(source: &str) -> Option<String> {
+    source
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("# pipelint-path:"))
+        .map(|p| p.trim().to_owned())
+}
+
 #[test]
 fn fixtures_trigger_their_rule_and_match_snapshots() {
     let mut failures = Vec::new();
@@ -61,6 +71,7 @@ fn fixtures_trigger_their_rule_and_match_snapshots() {
         let source = std::fs::read_to_string(&path).expect("fixture is UTF-8");
         let opts = CheckOptions {
             select: Selection::Only(vec![rule.clone()]),
+            path: path_comment(&source),
             ..CheckOptions::default()
         };
         let analysis = pipelint_core::check(&source, &opts);

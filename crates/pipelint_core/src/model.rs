@@ -923,3 +923,107 @@ pub fn is_yaml_true(node: &Node) -> bool {
                 && matches!(s.value.to_ascii_lowercase().as_str(), "yes" | "on" | "true")
         })
 }
+
+// Whole-line spans, for fixes that remove an entry or a list item. Shared by the rules
+// that delete a key (`final/unsupported-keys`, `stage/step-manual`...) or an empty item
+// (`step/script-empty`).
+
+/// The start of the line that holds `at`.
+fn line_start(source: &str, at: usize) -> usize {
+    source
+        .get(..at)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1)
+}
+
+/// From `end`, past `extra` (when it follows) and trailing spaces, to just after the
+/// newline; `None` when anything else stands there.
+fn to_line_end(source: &str, end: usize, extra: Option<char>) -> Option<usize> {
+    let rest = source.get(end..)?;
+    let rest_trimmed = match extra {
+        Some(c) => rest.strip_prefix(c).unwrap_or(rest),
+        None => rest,
+    };
+    let skipped = rest.len() - rest_trimmed.len();
+    let line = rest_trimmed.split('\n').next().unwrap_or("");
+    if !line.trim_end_matches([' ', '\t', '\r']).is_empty() {
+        return None;
+    }
+    let mut at = end + skipped + line.len();
+    if source.as_bytes().get(at) == Some(&b'\n') {
+        at += 1;
+    }
+    Some(at)
+}
+
+/// The whole lines that hold a block-style entry `key: value`, newline included. `None`
+/// when anything but indentation stands before the key (`- key:`, a flow mapping), when
+/// anything follows the value on its last line, when the lines hold a comment, or when the
+/// entry's text is shared through an alias.
+pub fn entry_lines(source: &str, key: &Node, value: &Node) -> Option<pipelint_yaml::Span> {
+    if key.is_aliased() || value.is_aliased() {
+        return None;
+    }
+    let start = line_start(source, key.span.start);
+    if !source.get(start..key.span.start)?.trim().is_empty() {
+        return None;
+    }
+    let end = key.span.end.max(value.span.end);
+    let end = to_line_end(source, end, value.is_null().then_some(':'))?;
+    let span = pipelint_yaml::Span::new(start, end);
+    (!source.get(span.range())?.contains('#')).then_some(span)
+}
+
+/// The whole lines of a block-style list item (`- value`), newline included; `None` when
+/// anything but indentation stands before the `- `, anything follows the value, or the lines
+/// hold a comment. An item that came through an alias gives its anchored text: whether to
+/// edit it there is the caller's choice.
+pub fn item_lines(source: &str, item: &Node) -> Option<pipelint_yaml::Span> {
+    let start = line_start(source, item.span.start);
+    if source.get(start..item.span.start)?.trim() != "-" {
+        return None;
+    }
+    let end = to_line_end(source, item.span.end, None)?;
+    let span = pipelint_yaml::Span::new(start, end);
+    (!source.get(span.range())?.contains('#')).then_some(span)
+}
+
+/// The indentation (spaces) of the line that holds `at`.
+pub fn indent_at(source: &str, at: usize) -> &str {
+    let start = line_start(source, at);
+    let line = source.get(start..).unwrap_or("");
+    let n = line.len() - line.trim_start_matches(' ').len();
+    &line[..n]
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    #[test]
+    fn entry_and_item_lines() {
+        let text = "options:\npipelines:\n  default:\n    - step:\n        trigger: manual  \n        script:\n          -\n          - \"\" # note\n          - make\n        name: {a: b}\n";
+        let parsed = pipelint_yaml::parse(text, &Default::default());
+        let root = parsed.root().expect("root");
+        let file = File::new(root).expect("mapping");
+        let options = file.map.entry("options").expect("options");
+        let span = entry_lines(text, &options.key, &options.value).expect("lines");
+        assert_eq!(&text[span.range()], "options:\n");
+        let steps = file.steps();
+        let step = steps[0].map().expect("map");
+        let trigger = step.entry("trigger").expect("trigger");
+        let span = entry_lines(text, &trigger.key, &trigger.value).expect("lines");
+        assert_eq!(&text[span.range()], "        trigger: manual  \n");
+        let items = step
+            .get("script")
+            .and_then(Node::as_sequence)
+            .expect("script");
+        let span = item_lines(text, &items[0]).expect("lines");
+        assert_eq!(&text[span.range()], "          -\n");
+        assert_eq!(item_lines(text, &items[1]), None, "comment kept");
+        let name = step.entry("name").expect("name");
+        let span = entry_lines(text, &name.key, &name.value).expect("lines");
+        assert_eq!(&text[span.range()], "        name: {a: b}\n");
+        assert_eq!(indent_at(text, trigger.key.span.start), "        ");
+    }
+}

@@ -139,7 +139,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let items = item_paths(root);
     let mut seen: Vec<(Span, &'static str, String)> = Vec::new();
     for f in &failures {
-        if exempt(f.node) || left_to_rules(f) {
+        if exempt(f.node) || left_to_rules(f) || left_to_item_rules(cx, f) {
             continue;
         }
         if quiet
@@ -148,15 +148,18 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
+        // `required` too: a `parallel`, `stage` or `final` item in a group fails the
+        // group's "`step` is required", which `parallel/nested`, `stage/no-parallel` and
+        // `final/placement` name precisely.
         if items.contains(&f.path)
             && matches!(
                 f.keyword.as_str(),
-                "additionalProperties" | "maxProperties" | "minProperties"
+                "additionalProperties" | "maxProperties" | "minProperties" | "required"
             )
         {
             continue;
         }
-        for mut d in describe(cx, f) {
+        for mut d in describe(cx, f).into_iter().map(|d| refine(f, d)) {
             if d.help.is_none() {
                 d.help = rule_help(d.rule, f);
             }
@@ -263,6 +266,138 @@ fn is_cache_definition_shape(f: &Failure<'_>) -> bool {
             4 => p[3] == "path" && f.keyword == "type",
             _ => false,
         }
+}
+
+/// Errors about the shape of pipelines, items, groups, stages and scripts that the
+/// `struct/`, `parallel/`, `stage/`, `step/` and `script/` rules report in their own words
+/// (and through aliases, at the place of use).
+fn left_to_item_rules(cx: &Context<'_>, f: &Failure<'_>) -> bool {
+    let last = last_key(&f.path).unwrap_or("");
+    let parent = f
+        .path
+        .len()
+        .checked_sub(2)
+        .and_then(|i| f.path.get(i))
+        .map(String::as_str);
+    let kw = f.keyword.as_str();
+    let null = f.node.is_null();
+    let empty_list = f.node.as_sequence().is_some_and(<[Node]>::is_empty);
+    let in_pipelines = f.path.first().is_some_and(|s| s == "pipelines")
+        || f.path.len() > 1 && f.path[0] == "definitions" && f.path[1] == "pipelines";
+    match (kw, last) {
+        // `pipelines:` empty or `{}`: struct/pipelines-empty.
+        ("type" | "minProperties", "pipelines") if f.path.len() == 1 => {
+            null || kw == "minProperties"
+        }
+        // `options:` empty: struct/options-empty.
+        ("type", "options") if f.path.len() == 1 => null,
+        // `- step:` / `- final:` empty: struct/empty-step.
+        ("type", "step" | "final") if in_pipelines => null,
+        // Empty `script`, or an empty command in it: step/script-empty.
+        ("minItems", "script" | "after-script") => !is_list_item(&f.path),
+        ("type", "script" | "after-script") if is_script_item(&f.path) => null,
+        // A command read as a mapping: script/colon-mapping.
+        ("required", "script" | "after-script") if is_script_item(&f.path) => {
+            crate::rules::script::colon_mapping::command_text(cx.source, f.node).is_some()
+        }
+        // A parallel group or a stage without steps: parallel/empty, stage/empty.
+        ("type", "parallel" | "stage") if in_pipelines => null,
+        ("minItems", "parallel") if in_pipelines => true,
+        ("minItems" | "type", "steps") if matches!(parent, Some("parallel" | "stage")) => {
+            kw == "minItems" || null || empty_list
+        }
+        ("required", "parallel" | "stage") if in_pipelines => f.node.get("steps").is_none(),
+        // `condition` on a step of a stage: stage/step-condition.
+        ("false" | "falseSchema", "condition") => path_has(&f.path, "stage"),
+        _ => false,
+    }
+}
+
+/// Rule-specific help the generic description lacks.
+fn refine(f: &Failure<'_>, d: Diagnostic) -> Diagnostic {
+    let node = f.node;
+    match d.rule {
+        "step/size-enum" => {
+            let got = node.as_str().unwrap_or_default();
+            let mut d = d;
+            d.fix = None;
+            d.help = None;
+            match crate::rules::step::size_enum::closest_size(got) {
+                // A value that is wrong wherever it is used: fixing the anchor is right.
+                Some(best) if best != got => d
+                    .help(format!("the sizes are 1x, 2x, 4x, 8x, 16x and 32x; the closest is `{best}`"))
+                    .fix(Fix::safe(
+                        format!("Replace `{got}` with `{best}`"),
+                        vec![Edit::replace(node.span, best)],
+                    )),
+                Some(best) => d.help(format!(
+                    "the sizes are 1x, 2x, 4x, 8x, 16x and 32x; the closest is `{best}`"
+                )),
+                None => d.help("the sizes are 1x, 2x, 4x, 8x, 16x and 32x (1x = 4 GB, each doubles the one before)"),
+            }
+        }
+        "step/trigger-enum" => {
+            let got = node.as_str().unwrap_or_default();
+            let case_only = ["manual", "automatic"]
+                .into_iter()
+                .find(|t| t.eq_ignore_ascii_case(got.trim()));
+            let best = case_only.or_else(|| suggest::closest(got, ["manual", "automatic"]));
+            let mut d = d;
+            d.fix = None;
+            match best {
+                Some(best) => {
+                    d = d.help(if case_only.is_some() {
+                        format!("write `trigger: {best}` (the values are lower case)")
+                    } else {
+                        format!("did you mean `trigger: {best}`?")
+                    });
+                    if node.as_scalar().is_some() {
+                        d = d.fix(Fix::safe(
+                            format!("Replace `{got}` with `{best}`"),
+                            vec![Edit::replace(node.span, best)],
+                        ));
+                    }
+                    d
+                }
+                None => d.help("write `trigger: manual` to wait for someone to start it, or leave `trigger` out (`automatic` is the default)"),
+            }
+        }
+        "step/max-time-range" => {
+            let text = node.as_scalar().map(|s| s.value.trim()).unwrap_or("");
+            let quoted = node.as_scalar().is_some_and(|s| s.style.is_quoted());
+            let minutes = text.parse::<i64>().ok().filter(|_| quoted).or_else(|| in_minutes(text));
+            match minutes.filter(|n| (1..=720).contains(n)) {
+                Some(n) => {
+                    let (help, fix) = if quoted && text.parse::<i64>().is_ok() {
+                        (format!("write the number without quotes: `max-time: {n}`"), "Remove the quotes".to_owned())
+                    } else {
+                        (format!("`max-time` counts minutes: write `max-time: {n}`"), format!("Replace `{text}` with `{n}`"))
+                    };
+                    d.help(help).fix(Fix::safe(fix, vec![Edit::replace(node.span, n.to_string())]))
+                }
+                None if d.help.is_none() => d.help("give whole minutes from 1 to 720 (12 hours), e.g. `max-time: 60`; the default is 120"),
+                None => d,
+            }
+        }
+        "step/concurrency-group-len" if f.keyword == "maxLength" => d.help(
+            "shorten the name to at most 50 characters; every step that shares the group must use the same name",
+        ),
+        _ => d,
+    }
+}
+
+/// `2h`, `90m`, `90 min`, `1.5h` as whole minutes.
+fn in_minutes(text: &str) -> Option<i64> {
+    let t = text.to_ascii_lowercase();
+    let (number, factor) = if let Some(n) = t.strip_suffix("min").or_else(|| t.strip_suffix('m')) {
+        (n, 1.0)
+    } else if let Some(n) = t.strip_suffix('h') {
+        (n, 60.0)
+    } else {
+        return None;
+    };
+    let minutes = number.trim().parse::<f64>().ok()? * factor;
+    (minutes.fract() == 0.0 && minutes.is_finite()).then_some(minutes as i64)
 }
 
 fn wants_list(f: &Failure<'_>) -> bool {
@@ -636,7 +771,7 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
                 return Vec::new();
             }
             if is_script_item(&f.path) && node.get("pipe").is_none() {
-                return vec![script_item_without_pipe(cx, f, rule)];
+                return vec![script_item_without_pipe(f, rule)];
             }
             if rule == "artifacts/upload-required" {
                 return vec![Diagnostic::at(
@@ -753,39 +888,14 @@ fn describe(cx: &Context<'_>, f: &Failure<'_>) -> Vec<Diagnostic> {
     }
 }
 
-/// A `script` item that is a mapping without `pipe`: most often a command with `: ` in it
-/// that YAML read as a mapping.
-fn script_item_without_pipe(cx: &Context<'_>, f: &Failure<'_>, rule: &'static str) -> Diagnostic {
-    let node = f.node;
+/// A `script` item that is a mapping without `pipe`. A command that YAML read as a mapping
+/// because of a `: ` in it is `script/colon-mapping`'s (see `left_to_item_rules`); what is
+/// left is a mapping that is neither a command nor a pipe.
+fn script_item_without_pipe(f: &Failure<'_>, rule: &'static str) -> Diagnostic {
     let list = last_key(&f.path).unwrap_or("script");
-    let text = cx.text(node.span).trim_end();
-    let known: Vec<&str> = f
-        .schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|p| p.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    let single_command = node.as_mapping().is_some_and(|m| {
-        m.len() == 1
-            && m.iter().all(|(k, e)| {
-                !known.contains(&k)
-                    && suggest::closest(k, known.iter().copied()).is_none()
-                    && e.value.as_scalar().is_some()
-            })
-    }) && text.contains(": ")
-        && !text.contains('\n');
-    if single_command {
-        let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
-        return Diagnostic::at(
-            rule,
-            node,
-            format!("this `{list}` item was read as a mapping because of the `: ` in it, not as a command"),
-        )
-        .help(format!("quote the whole command: `- {quoted}`"));
-    }
     Diagnostic::at(
         rule,
-        node,
+        f.node,
         format!("this `{list}` item is a mapping without `pipe`; an item is a command string, or a mapping that runs a pipe"),
     )
     .help("write the command as a string, or name the pipe: `- pipe: atlassian/<name>:<version>`")
@@ -906,13 +1016,13 @@ mod tests {
     #[test]
     fn list_items_are_named_as_items() {
         let text = "pipelines:\n  default:\n    - step:\n        caches:\n          - {a: b}\n        script:\n          -\n          - make\n        after-script:\n          - [a]\n        artifacts:\n          - 5\n";
+        // The empty `script` item is `step/script-empty`'s.
         let all = found(text);
         let messages: Vec<&str> = all.iter().map(|(_, m, _)| m.as_str()).collect();
         assert_eq!(
             messages,
             [
                 "a `caches` item must be a string, not a mapping",
-                "a `script` item must be a command string or a pipe, not empty",
                 "an `after-script` item must be a command string or a pipe, not a list",
                 "an `artifacts` item must be a string, not an integer",
             ]
@@ -928,16 +1038,13 @@ mod tests {
     fn a_command_read_as_a_mapping_is_one_finding() {
         let text =
             "pipelines:\n  default:\n    - step:\n        script:\n          - echo Status: ok\n";
-        let all = found(text);
+        let all: Vec<_> = crate::check(text, &CheckOptions::default())
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.rule, d.message))
+            .collect();
         assert_eq!(all.len(), 1, "{all:#?}");
-        assert_eq!(
-            all[0].1,
-            "this `script` item was read as a mapping because of the `: ` in it, not as a command"
-        );
-        assert_eq!(
-            all[0].2.as_deref(),
-            Some("quote the whole command: `- \"echo Status: ok\"`")
-        );
+        assert_eq!(all[0].0, "script/colon-mapping");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use pipelint_core::{CheckOptions, FileOracle, Plan, Selection, registry};
 fn run(rule: &str, yaml: &str) -> Vec<pipelint_core::Diagnostic> {
     let mut opts = CheckOptions {
         select: Selection::Only(vec![rule.to_owned()]),
+        path: path_comment(yaml),
         ..CheckOptions::default()
     };
     directives(yaml, &mut opts);
@@ -42,6 +43,13 @@ fn directives(yaml: &str, opts: &mut CheckOptions) {
             opts.files = Some(FileOracle::new(move |glob| files.iter().any(|f| f == glob)));
         }
     }
+/// The file name an example is checked under, from a leading comment
+/// `# pipelint-path: bitbucket-pipelines.yaml` (for `file/name`); none by default.
+fn path_comment(yaml: &str) -> Option<String> {
+    yaml.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.strip_prefix("# pipelint-path:"))
+        .map(|p| p.trim().to_owned())
 }
 
 #[test]

@@ -73,6 +73,10 @@ impl Rule for ScriptMissing {
             let Some(map) = node.as_mapping() else {
                 continue;
             };
+            // `step: {}` is empty: `struct/empty-step`.
+            if map.is_empty() && map.merges.is_empty() {
+                continue;
+            }
             if map.contains_key("script") || !is_inline(step) || has_unreadable_merge(cx, node, map)
             {
                 continue;

@@ -69,11 +69,13 @@ impl Rule for BadItem {
             if is_misindented_step(item.node) || item.node.truncated {
                 continue;
             }
-            // Inside groups, other item kinds have rules of their own (parallel/nested,
-            // stage/no-parallel); here only unknown keys count.
+            // Inside groups, some other item kinds have rules of their own
+            // (`parallel/nested`, `stage/no-parallel`, `final/placement`); the rest
+            // (`variables`, a stage in a stage) are reported here.
             let allowed: &[&str] = match item.place {
                 ItemPlace::Pipeline => TOP,
-                ItemPlace::Parallel | ItemPlace::Stage => TOP,
+                ItemPlace::Parallel => &["step", "parallel", "stage", "final"],
+                ItemPlace::Stage => &["step", "parallel", "final"],
             };
             let expected = match item.place {
                 ItemPlace::Pipeline => "`step`, `parallel`, `stage` or `final`",

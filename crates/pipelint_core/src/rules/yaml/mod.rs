@@ -1,11 +1,14 @@
 //! `yaml/*`: problems of the YAML text itself, found by the YAML layer.
 
 pub mod alias_limit;
+pub mod anchor_name;
 pub mod duplicate_key;
+pub mod shallow_merge;
 pub mod syntax;
 pub mod tab_indent;
 pub mod undefined_alias;
 pub mod unquoted_star;
+pub mod unused_anchor;
 
 use pipelint_yaml::ProblemKind;
 

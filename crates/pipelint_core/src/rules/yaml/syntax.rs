@@ -53,6 +53,12 @@ impl Rule for Syntax {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for p in &cx.parsed.problems {
             let message = match p.kind {
+                // A name like `&build,test` is `yaml/anchor-name`'s to explain.
+                ProblemKind::Syntax
+                    if super::anchor_name::explains_syntax_error(cx, p.span.start) =>
+                {
+                    continue;
+                }
                 ProblemKind::Syntax | ProblemKind::BadMerge => {
                     format!("invalid YAML: {}", p.message)
                 }

@@ -1,0 +1,3 @@
+//! `file/*`: the pipeline file itself: its name.
+
+pub mod name;
