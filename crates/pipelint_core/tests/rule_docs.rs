@@ -43,6 +43,8 @@ fn directives(yaml: &str, opts: &mut CheckOptions) {
             opts.files = Some(FileOracle::new(move |glob| files.iter().any(|f| f == glob)));
         }
     }
+}
+
 /// The file name an example is checked under, from a leading comment
 /// `# pipelint-path: bitbucket-pipelines.yaml` (for `file/name`); none by default.
 fn path_comment(yaml: &str) -> Option<String> {
