@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use pipelint_cli::render::{self, FileReport, Format};
-use pipelint_core::{CheckOptions, Plan, Selection, Settings, registry};
+use pipelint_core::{CheckOptions, Selection, Settings, registry};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
@@ -22,74 +22,6 @@ fn snapshot_name(rule: &str, file: &str) -> String {
         rule.replace('/', "__"),
         file.trim_end_matches(".yml").trim_end_matches(".yaml")
     )
-}
-
-/// The settings a fixture asks for on its first line (`# pipelint-settings: k=v ...`).
-/// An unknown key or value is an error in the fixture.
-fn fixture_settings(source: &str) -> Result<Settings, String> {
-    let mut settings = Settings::default();
-    let first = source.lines().next().unwrap_or("");
-    let Some(pairs) = first
-        .trim()
-        .strip_prefix('#')
-        .map(str::trim_start)
-        .and_then(|rest| rest.strip_prefix("pipelint-settings:"))
-    else {
-        return Ok(settings);
-    };
-    for pair in pairs.split_whitespace() {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("settings: `{pair}` is not key=value"))?;
-        match key {
-            "plan" => {
-                settings.plan = Some(match value {
-                    "free" => Plan::Free,
-                    "standard" => Plan::Standard,
-                    "premium" => Plan::Premium,
-                    _ => return Err(format!("settings: unknown plan `{value}`")),
-                });
-            }
-            "runner_labels" => {
-                settings.runner_labels = Some(
-                    value
-                        .split(',')
-                        .filter(|l| !l.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                );
-            }
-            "default_runtime" => {
-                settings.default_runtime = match value {
-                    "2" => 2,
-                    "3" => 3,
-                    _ => {
-                        return Err(format!(
-                            "settings: default_runtime must be 2 or 3, got `{value}`"
-                        ));
-                    }
-                };
-            }
-            _ => return Err(format!("settings: unknown key `{key}`")),
-        }
-    }
-    Ok(settings)
-}
-
-#[test]
-fn fixture_settings_are_read_from_the_first_line() {
-    let s = fixture_settings(
-        "# pipelint-settings: plan=free runner_labels=a,b default_runtime=3\npipelines: {}\n",
-    )
-    .expect("valid settings");
-    assert_eq!(s.plan, Some(Plan::Free));
-    assert_eq!(s.runner_labels, Some(vec!["a".to_owned(), "b".to_owned()]));
-    assert_eq!(s.default_runtime, 3);
-    let none = fixture_settings("pipelines: {}\n# pipelint-settings: plan=free\n")
-        .expect("no settings line");
-    assert_eq!(none.plan, None);
-    assert!(fixture_settings("# pipelint-settings: plan=gold\n").is_err());
-    assert!(fixture_settings("# pipelint-settings: colour=red\n").is_err());
 }
 
 /// Every fixture: (rule id, file name, path).
@@ -132,10 +64,10 @@ fn fixtures_trigger_their_rule_and_match_snapshots() {
             "fixture folder for unknown rule `{rule}`"
         );
         let source = std::fs::read_to_string(&path).expect("fixture is UTF-8");
-        let settings = match fixture_settings(&source) {
+        let settings = match Settings::from_first_line(&source) {
             Ok(s) => s,
             Err(e) => {
-                failures.push(format!("{rule}/{file}: {e}"));
+                failures.push(format!("{rule}/{file}: pipelint-settings: {e}"));
                 continue;
             }
         };

@@ -1,11 +1,16 @@
 //! The rules' documentation cannot lie: every rule's *Example* triggers exactly that rule,
 //! once, and its *Use instead* triggers nothing, with only that rule enabled. Every rule
-//! documents the headings, and every id is in the catalog.
+//! documents the headings, and every id is in the catalog. An example for a rule that
+//! depends on the user's setup starts with `# pipelint-settings: plan=free` (see
+//! `Settings::from_first_line`).
 
-use pipelint_core::{CheckOptions, Selection, registry};
+use pipelint_core::{CheckOptions, Selection, Settings, registry};
 
 fn run(rule: &str, yaml: &str) -> Vec<pipelint_core::Diagnostic> {
+    let settings = Settings::from_first_line(yaml)
+        .unwrap_or_else(|e| panic!("{rule}: bad pipelint-settings line: {e}"));
     let opts = CheckOptions {
+        settings,
         select: Selection::Only(vec![rule.to_owned()]),
         ..CheckOptions::default()
     };
