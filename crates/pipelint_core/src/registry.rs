@@ -35,6 +35,13 @@ pub static RULES: &[&dyn Rule] = &[
     &oidc::required::Required,
     &oidc::unused::Unused,
     &var::name_invalid::NameInvalid,
+    &image::auth_partial::AuthPartial,
+    &image::aws_mixed::AwsMixed,
+    &image::name_missing::NameMissing,
+    &image::run_as_user_type::RunAsUserType,
+    &image::default_image::DefaultImage,
+    &image::unpinned::Unpinned,
+    &image::private_network::PrivateNetwork,
 ];
 
 /// The rule with this id.

@@ -191,9 +191,50 @@ fn left_to_rules(f: &Failure<'_>) -> bool {
                 && f.path[1] == "services"
                 && f.path[3] == "variables"
                 && crate::registry::find("svc/variable-not-string").is_some()
+                || left_to_value_rules(f)
         }
-        _ => false,
+        _ => left_to_value_rules(f),
     }
+}
+
+/// Errors about image objects, runtime values, service memory and pipe variables: their
+/// rules (`image/*`, `v3/version-value`, `runtime/arch-enum`, `svc/memory-min`,
+/// `pipe/variables-type`) name the exact fix, and judge what the schema cannot (an
+/// integer runtime version is a warning, not an error).
+fn left_to_value_rules(f: &Failure<'_>) -> bool {
+    let last = last_key(&f.path);
+    let kw = f.keyword.as_str();
+    let in_services_def =
+        f.path.len() >= 3 && f.path[0] == "definitions" && f.path[1] == "services";
+    let id = match (kw, last) {
+        ("enum", Some("version")) if path_has(&f.path, "cloud") => "v3/version-value",
+        ("enum", Some("arch")) if path_has(&f.path, "cloud") => "runtime/arch-enum",
+        ("type", Some("run-as-user")) => "image/run-as-user-type",
+        ("minimum" | "type", Some("memory")) if in_services_def => "svc/memory-min",
+        // `name` missing, or `username`/`password` without the other.
+        ("required", Some("image")) => "image/name-missing",
+        ("type", Some("name"))
+            if f.node.is_null() && f.path.iter().rev().nth(1).is_some_and(|p| p == "image") =>
+        {
+            "image/name-missing"
+        }
+        // `access-key`/`secret-key` without the other, or beside `oidc-role`.
+        ("required" | "falseSchema", _) if path_has(&f.path, "aws") => "image/aws-mixed",
+        ("type", _) if is_pipe_variable(&f.path) => "pipe/variables-type",
+        _ => return false,
+    };
+    crate::registry::find(id).is_some()
+}
+
+/// A value (or list item) under a pipe's `variables`: `.. script > 0 > variables > NAME`.
+fn is_pipe_variable(path: &[String]) -> bool {
+    path.iter().enumerate().any(|(i, seg)| {
+        seg == "variables"
+            && i >= 2
+            && path[i - 1].parse::<usize>().is_ok()
+            && matches!(path[i - 2].as_str(), "script" | "after-script")
+            && path.len() > i + 1
+    })
 }
 
 fn wants_list(f: &Failure<'_>) -> bool {

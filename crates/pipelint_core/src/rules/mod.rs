@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod docker;
+pub mod image;
 pub mod oidc;
 pub mod schema;
 pub mod script;
