@@ -42,6 +42,10 @@ pub static RULES: &[&dyn Rule] = &[
     &image::default_image::DefaultImage,
     &image::unpinned::Unpinned,
     &image::private_network::PrivateNetwork,
+    &v3::version_value::VersionValue,
+    &runtime::arch_enum::ArchEnum,
+    &runtime::arm_plan::ArmPlan,
+    &options::docker_legacy::DockerLegacy,
 ];
 
 /// The rule with this id.

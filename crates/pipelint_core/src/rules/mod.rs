@@ -4,6 +4,8 @@ pub mod cache;
 pub mod docker;
 pub mod image;
 pub mod oidc;
+pub mod options;
+pub mod runtime;
 pub mod schema;
 pub mod script;
 pub mod step;
