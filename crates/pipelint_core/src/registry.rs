@@ -46,6 +46,9 @@ pub static RULES: &[&dyn Rule] = &[
     &runtime::arch_enum::ArchEnum,
     &runtime::arm_plan::ArmPlan,
     &options::docker_legacy::DockerLegacy,
+    &svc::memory_min::MemoryMin,
+    &svc::byo_dind_v2::ByoDindV2,
+    &svc::port_29418::Port29418,
 ];
 
 /// The rule with this id.
