@@ -49,6 +49,8 @@ pub static RULES: &[&dyn Rule] = &[
     &svc::memory_min::MemoryMin,
     &svc::byo_dind_v2::ByoDindV2,
     &svc::port_29418::Port29418,
+    &pipe::unpinned::Unpinned,
+    &pipe::variables_type::VariablesType,
 ];
 
 /// The rule with this id.

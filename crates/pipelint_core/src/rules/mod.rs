@@ -5,6 +5,7 @@ pub mod docker;
 pub mod image;
 pub mod oidc;
 pub mod options;
+pub mod pipe;
 pub mod runtime;
 pub mod schema;
 pub mod script;
