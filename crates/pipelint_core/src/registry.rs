@@ -51,6 +51,10 @@ pub static RULES: &[&dyn Rule] = &[
     &svc::port_29418::Port29418,
     &pipe::unpinned::Unpinned,
     &pipe::variables_type::VariablesType,
+    &var::default_not_allowed::DefaultNotAllowed,
+    &var::reserved_override::ReservedOverride,
+    &var::context::VarContext,
+    &templ::unsupported_var::UnsupportedVar,
 ];
 
 /// The rule with this id.

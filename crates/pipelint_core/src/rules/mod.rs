@@ -12,6 +12,7 @@ pub mod script;
 pub mod step;
 pub mod r#struct;
 pub mod svc;
+pub mod templ;
 pub mod v3;
 pub mod var;
 pub mod yaml;
