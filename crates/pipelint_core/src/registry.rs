@@ -55,6 +55,10 @@ pub static RULES: &[&dyn Rule] = &[
     &var::reserved_override::ReservedOverride,
     &var::context::VarContext,
     &templ::unsupported_var::UnsupportedVar,
+    &sec::literal_credential::LiteralCredential,
+    &sec::export_secrets::ExportSecrets,
+    &size::plan::Plan,
+    &size::runner::Runner,
 ];
 
 /// The rule with this id.

@@ -9,6 +9,8 @@ pub mod pipe;
 pub mod runtime;
 pub mod schema;
 pub mod script;
+pub mod sec;
+pub mod size;
 pub mod step;
 pub mod r#struct;
 pub mod svc;
