@@ -204,22 +204,35 @@ fn left_to_rules(f: &Failure<'_>) -> bool {
 fn left_to_value_rules(f: &Failure<'_>) -> bool {
     let last = last_key(&f.path);
     let kw = f.keyword.as_str();
-    let in_services_def =
-        f.path.len() >= 3 && f.path[0] == "definitions" && f.path[1] == "services";
+    // The key `n` places above the value: `above(1)` is the value's own key.
+    let above = |n: usize| {
+        f.path
+            .len()
+            .checked_sub(n)
+            .and_then(|i| f.path.get(i))
+            .map(String::as_str)
+    };
+    let service_memory = f.path.len() == 4
+        && f.path[0] == "definitions"
+        && f.path[1] == "services"
+        && f.path[3] == "memory";
     let id = match (kw, last) {
-        ("enum", Some("version")) if path_has(&f.path, "cloud") => "v3/version-value",
-        ("enum", Some("arch")) if path_has(&f.path, "cloud") => "runtime/arch-enum",
-        ("type", Some("run-as-user")) => "image/run-as-user-type",
-        ("minimum" | "type", Some("memory")) if in_services_def => "svc/memory-min",
+        ("enum", Some("version")) if above(2) == Some("cloud") => "v3/version-value",
+        ("enum", Some("arch")) if above(2) == Some("cloud") => "runtime/arch-enum",
+        ("type", Some("run-as-user")) if above(2) == Some("image") => "image/run-as-user-type",
+        ("minimum" | "type", Some("memory")) if service_memory => "svc/memory-min",
         // `name` missing, or `username`/`password` without the other.
-        ("required", Some("image")) => "image/name-missing",
-        ("type", Some("name"))
-            if f.node.is_null() && f.path.iter().rev().nth(1).is_some_and(|p| p == "image") =>
-        {
+        ("required", Some("image")) if above(1) == Some("image") => "image/name-missing",
+        ("type", Some("name")) if f.node.is_null() && above(2) == Some("image") => {
             "image/name-missing"
         }
         // `access-key`/`secret-key` without the other, or beside `oidc-role`.
-        ("required" | "falseSchema", _) if path_has(&f.path, "aws") => "image/aws-mixed",
+        ("required", Some("aws")) if above(1) == Some("aws") && above(2) == Some("image") => {
+            "image/aws-mixed"
+        }
+        ("falseSchema", _) if above(2) == Some("aws") && above(3) == Some("image") => {
+            "image/aws-mixed"
+        }
         ("type", _) if is_pipe_variable(&f.path) => "pipe/variables-type",
         _ => return false,
     };
