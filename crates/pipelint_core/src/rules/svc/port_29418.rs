@@ -95,7 +95,7 @@ impl Rule for Port29418 {
                 }
             }
             if let Some(image) = def.value.get("image")
-                && image_name(image).is_some_and(|n| is_gerrit(n))
+                && image_name(image).is_some_and(is_gerrit)
             {
                 out.push(
                     Diagnostic::at(
