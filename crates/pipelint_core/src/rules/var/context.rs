@@ -22,7 +22,8 @@ declare_rule! {
     /// - `BITBUCKET_DEPLOYMENT_ENVIRONMENT` (and `_UUID`) in a step without `deployment`
     ///   (on the step or its stage).
     ///
-    /// It points at the variable in the command. A step shared through a YAML anchor is
+    /// It reads `script`, `after-script` and the values of pipe `variables`, and points
+    /// at the variable where it is written. A step shared through a YAML anchor is
     /// judged in each pipeline that uses it. It stays quiet when the script handles the
     /// variable being unset: a test of it (`[ -n "$BITBUCKET_TAG" ]`, `test`, `[[ ]]`,
     /// `case`), a default or alternative (`${BITBUCKET_TAG:-}`, `${BITBUCKET_PR_ID:+...}`),
@@ -189,8 +190,9 @@ fn diagnostic(cx: &Context<'_>, f: &Found<'_>, rule: &VarScope) -> Diagnostic {
     d
 }
 
-/// The variable references of a step's `script` and `after-script`, and the names the step
-/// handles being unset (tests them, gives them a default, or assigns them).
+/// The variable references of a step's `script`, `after-script` and pipe variables, and
+/// the names the step handles being unset (tests them, gives them a default, or assigns
+/// them).
 fn read_step<'a>(step: &StepRef<'a>) -> (Vec<Found<'a>>, Vec<String>) {
     let mut found = Vec::new();
     let mut handled = Vec::new();
@@ -229,6 +231,30 @@ fn read_step<'a>(step: &StepRef<'a>) -> (Vec<Found<'a>>, Vec<String>) {
                 }
                 for w in cmd.args() {
                     handled.extend(var_refs(&w.text).into_iter().map(|v| v.name));
+                }
+            }
+        }
+    }
+    // Pipe variables: Bitbucket fills in `$NAME` from the step's environment.
+    for pipe in step.pipes() {
+        let Some(vars) = pipe.get("variables").and_then(Node::as_mapping) else {
+            continue;
+        };
+        for (_, entry) in vars.iter() {
+            let values = match entry.value.as_sequence() {
+                Some(items) => items.iter().collect(),
+                None => vec![&entry.value],
+            };
+            for item in values {
+                let Some(value) = item.as_scalar().map(|s| s.value.as_str()) else {
+                    continue;
+                };
+                for var in var_refs(value) {
+                    if var.guarded {
+                        handled.push(var.name.clone());
+                    }
+                    let at = var.start;
+                    found.push(Found { item, var, at });
                 }
             }
         }
