@@ -20,7 +20,7 @@ fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
-const DOCKER: &str = "pipelines:\n  default:\n    - step:\n        cache: [node]\n        script:\n          - docker build .\n";
+const DOCKER: &str = "image: node:22\npipelines:\n  default:\n    - step:\n        cache: [node]\n        script:\n          - docker build .\n";
 
 fn rules(o: &Output) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json output");

@@ -20,8 +20,8 @@ fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
-const BROKEN: &str = "# CI for the app\npipelines:\n  default:\n    - step:\n        cache: [node]  # npm cache\n        max_time: 10\n        script: [npm test]\n";
-const FIXED: &str = "# CI for the app\npipelines:\n  default:\n    - step:\n        caches: [node]  # npm cache\n        max-time: 10\n        script: [npm test]\n";
+const BROKEN: &str = "# CI for the app\nimage: node:22\npipelines:\n  default:\n    - step:\n        cache: [node]  # npm cache\n        max_time: 10\n        script: [npm test]\n";
+const FIXED: &str = "# CI for the app\nimage: node:22\npipelines:\n  default:\n    - step:\n        caches: [node]  # npm cache\n        max-time: 10\n        script: [npm test]\n";
 
 #[test]
 fn fix_writes_keeps_comments_and_is_idempotent() {

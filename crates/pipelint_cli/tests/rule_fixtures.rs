@@ -1,11 +1,16 @@
 //! Per-rule fixtures: `tests/fixtures/rules/<group>/<name>/invalid_*.yml` must trigger the
 //! rule, `valid_*.yml` must not; each gets a snapshot of the human output with only that
 //! rule enabled. A snapshot without a fixture fails the test, so none are left behind.
+//!
+//! A fixture for a rule that depends on the user's setup starts with a settings line:
+//! `# pipelint-settings: plan=free runner_labels=build,deploy default_runtime=3`
+//! (space-separated `key=value` pairs; keys `plan` = free|standard|premium, `runner_labels`
+//! = comma-separated labels, `default_runtime` = 2|3). Without it the defaults hold.
 
 use std::path::{Path, PathBuf};
 
 use pipelint_cli::render::{self, FileReport, Format};
-use pipelint_core::{CheckOptions, Selection, registry};
+use pipelint_core::{CheckOptions, Selection, Settings, registry};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
@@ -69,7 +74,15 @@ fn fixtures_trigger_their_rule_and_match_snapshots() {
             "fixture folder for unknown rule `{rule}`"
         );
         let source = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        let settings = match Settings::from_first_line(&source) {
+            Ok(s) => s,
+            Err(e) => {
+                failures.push(format!("{rule}/{file}: pipelint-settings: {e}"));
+                continue;
+            }
+        };
         let opts = CheckOptions {
+            settings,
             select: Selection::Only(vec![rule.clone()]),
             path: path_comment(&source),
             ..CheckOptions::default()

@@ -1027,3 +1027,151 @@ mod line_tests {
         assert_eq!(indent_at(text, trigger.key.span.start), "        ");
     }
 }
+
+// Images: where a file sets them, and what an image reference says.
+
+/// Where an image is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImagePlace<'a> {
+    /// The top-level `image`, the default of every step that sets none.
+    Top,
+    /// A step's own `image`: the index of the step in [`File::steps`] (as in
+    /// `Context::steps`).
+    Step(usize),
+    /// The `image` of a service under `definitions.services`.
+    Service(&'a str),
+}
+
+/// An `image` setting: its key, its value (a string or a mapping) and where it stands.
+/// A step image that came through an alias appears once per step that uses it.
+#[derive(Clone, Debug)]
+pub struct ImageUse<'a> {
+    pub key: &'a Node,
+    pub node: &'a Node,
+    pub place: ImagePlace<'a>,
+}
+
+/// Every `image` of the file: the top-level one, each service's, and each step's own (in
+/// the order of `steps`, which should be [`File::steps`]).
+pub fn image_uses<'a>(file: &File<'a>, steps: &[StepRef<'a>]) -> Vec<ImageUse<'a>> {
+    let mut out = Vec::new();
+    if let Some(e) = file.map.entry("image") {
+        out.push(ImageUse {
+            key: &e.key,
+            node: &e.value,
+            place: ImagePlace::Top,
+        });
+    }
+    for (name, service) in file.services().map(Mapping::iter).into_iter().flatten() {
+        if let Some(e) = service.value.as_mapping().and_then(|m| m.entry("image")) {
+            out.push(ImageUse {
+                key: &e.key,
+                node: &e.value,
+                place: ImagePlace::Service(name),
+            });
+        }
+    }
+    for (i, step) in steps.iter().enumerate() {
+        if let Some(e) = step.map().and_then(|m| m.entry("image")) {
+            out.push(ImageUse {
+                key: &e.key,
+                node: &e.value,
+                place: ImagePlace::Step(i),
+            });
+        }
+    }
+    out
+}
+
+/// The parts of an image reference `[registry/]repository[:tag][@digest]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageParts<'a> {
+    /// The registry host (with its port), when the first path part names one: it holds a
+    /// `.` or a `:`, or is `localhost`.
+    pub registry: Option<&'a str>,
+    pub repository: &'a str,
+    pub tag: Option<&'a str>,
+    /// The digest after `@` (`sha256:...`).
+    pub digest: Option<&'a str>,
+}
+
+/// Splits an image reference into its parts, as Docker reads it.
+pub fn image_parts(name: &str) -> ImageParts<'_> {
+    let (rest, digest) = match name.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (name, None),
+    };
+    let (registry, path) = match rest.split_once('/') {
+        Some((first, path))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            (Some(first), path)
+        }
+        _ => (None, rest),
+    };
+    // The tag follows the last `:` of the last path part.
+    let last_part_start = path.rfind('/').map_or(0, |i| i + 1);
+    let (repository, tag) = match path[last_part_start..].rfind(':') {
+        Some(i) => (
+            &path[..last_part_start + i],
+            Some(&path[last_part_start + i + 1..]),
+        ),
+        None => (path, None),
+    };
+    ImageParts {
+        registry,
+        repository,
+        tag,
+        digest,
+    }
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+
+    #[test]
+    fn image_references() {
+        let p = image_parts("python:3.12");
+        assert_eq!(
+            (p.registry, p.repository, p.tag),
+            (None, "python", Some("3.12"))
+        );
+        let p = image_parts("localhost:5000/team/app");
+        assert_eq!(
+            (p.registry, p.repository, p.tag),
+            (Some("localhost:5000"), "team/app", None)
+        );
+        let p = image_parts("10.0.0.5:5000/app:1@sha256:abc");
+        assert_eq!(
+            (p.registry, p.repository, p.tag, p.digest),
+            (Some("10.0.0.5:5000"), "app", Some("1"), Some("sha256:abc"))
+        );
+        let p = image_parts("atlassian/default-image");
+        assert_eq!(
+            (p.registry, p.repository, p.tag),
+            (None, "atlassian/default-image", None)
+        );
+        let p = image_parts("");
+        assert_eq!((p.repository, p.tag), ("", None));
+    }
+
+    #[test]
+    fn every_image_setting() {
+        let text = "image: node:20\ndefinitions:\n  services:\n    db: {image: postgres:16}\n    docker: {memory: 2048}\npipelines:\n  default:\n    - step: &s {image: python:3, script: [x]}\n    - step: *s\n    - step: {script: [x]}\n";
+        let parsed = pipelint_yaml::parse(text, &Default::default());
+        let file = File::new(parsed.root().expect("root")).expect("mapping");
+        let steps = file.steps();
+        let places: Vec<ImagePlace<'_>> =
+            image_uses(&file, &steps).iter().map(|u| u.place).collect();
+        assert_eq!(
+            places,
+            [
+                ImagePlace::Top,
+                ImagePlace::Service("db"),
+                ImagePlace::Step(0),
+                ImagePlace::Step(1)
+            ]
+        );
+    }
+}

@@ -250,8 +250,9 @@ fn left_to_rules(f: &Failure<'_>) -> bool {
                 && f.path[1] == "services"
                 && f.path[3] == "variables"
                 && crate::registry::find("svc/variable-not-string").is_some()
+                || left_to_value_rules(f)
         }
-        _ => false,
+        _ => left_to_value_rules(f),
     }
 }
 
@@ -398,6 +399,59 @@ fn in_minutes(text: &str) -> Option<i64> {
     };
     let minutes = number.trim().parse::<f64>().ok()? * factor;
     (minutes.fract() == 0.0 && minutes.is_finite()).then_some(minutes as i64)
+}
+
+/// Errors about image objects, runtime values, service memory and pipe variables: their
+/// rules (`image/*`, `v3/version-value`, `runtime/arch-enum`, `svc/memory-min`,
+/// `pipe/variables-type`) name the exact fix, and judge what the schema cannot (an
+/// integer runtime version is a warning, not an error).
+fn left_to_value_rules(f: &Failure<'_>) -> bool {
+    let last = last_key(&f.path);
+    let kw = f.keyword.as_str();
+    // The key `n` places above the value: `above(1)` is the value's own key.
+    let above = |n: usize| {
+        f.path
+            .len()
+            .checked_sub(n)
+            .and_then(|i| f.path.get(i))
+            .map(String::as_str)
+    };
+    let service_memory = f.path.len() == 4
+        && f.path[0] == "definitions"
+        && f.path[1] == "services"
+        && f.path[3] == "memory";
+    let id = match (kw, last) {
+        ("enum", Some("version")) if above(2) == Some("cloud") => "v3/version-value",
+        ("enum", Some("arch")) if above(2) == Some("cloud") => "runtime/arch-enum",
+        ("type", Some("run-as-user")) if above(2) == Some("image") => "image/run-as-user-type",
+        ("minimum" | "type", Some("memory")) if service_memory => "svc/memory-min",
+        // `name` missing, or `username`/`password` without the other.
+        ("required", Some("image")) if above(1) == Some("image") => "image/name-missing",
+        ("type", Some("name")) if f.node.is_null() && above(2) == Some("image") => {
+            "image/name-missing"
+        }
+        // `access-key`/`secret-key` without the other, or beside `oidc-role`.
+        ("required", Some("aws")) if above(1) == Some("aws") && above(2) == Some("image") => {
+            "image/aws-mixed"
+        }
+        ("falseSchema", _) if above(2) == Some("aws") && above(3) == Some("image") => {
+            "image/aws-mixed"
+        }
+        ("type", _) if is_pipe_variable(&f.path) => "pipe/variables-type",
+        _ => return false,
+    };
+    crate::registry::find(id).is_some()
+}
+
+/// A value (or list item) under a pipe's `variables`: `.. script > 0 > variables > NAME`.
+fn is_pipe_variable(path: &[String]) -> bool {
+    path.iter().enumerate().any(|(i, seg)| {
+        seg == "variables"
+            && i >= 2
+            && path[i - 1].parse::<usize>().is_ok()
+            && matches!(path[i - 2].as_str(), "script" | "after-script")
+            && path.len() > i + 1
+    })
 }
 
 fn wants_list(f: &Failure<'_>) -> bool {
@@ -1041,6 +1095,7 @@ mod tests {
         let all: Vec<_> = crate::check(text, &CheckOptions::default())
             .diagnostics
             .into_iter()
+            .filter(|d| d.severity > crate::Severity::Info)
             .map(|d| (d.rule, d.message))
             .collect();
         assert_eq!(all.len(), 1, "{all:#?}");

@@ -33,3 +33,83 @@ impl Default for Settings {
         }
     }
 }
+
+impl Settings {
+    /// Sets one setting from its `key=value` text form: `plan` = free|standard|premium,
+    /// `runner_labels` = comma-separated labels, `default_runtime` = 2|3. Used by the
+    /// `# pipelint-settings: ...` line of test fixtures and rule examples.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        match key {
+            "plan" => {
+                self.plan = Some(match value {
+                    "free" => Plan::Free,
+                    "standard" => Plan::Standard,
+                    "premium" => Plan::Premium,
+                    _ => return Err(format!("unknown plan `{value}`")),
+                });
+            }
+            "runner_labels" => {
+                self.runner_labels = Some(
+                    value
+                        .split(',')
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                );
+            }
+            "default_runtime" => {
+                self.default_runtime = match value {
+                    "2" => 2,
+                    "3" => 3,
+                    _ => return Err(format!("default_runtime must be 2 or 3, got `{value}`")),
+                };
+            }
+            _ => return Err(format!("unknown setting `{key}`")),
+        }
+        Ok(())
+    }
+
+    /// The settings named on a first line `# pipelint-settings: plan=free runner_labels=a,b`
+    /// (space-separated `key=value` pairs); the defaults when the text has no such line.
+    pub fn from_first_line(text: &str) -> Result<Settings, String> {
+        let mut settings = Settings::default();
+        let first = text.lines().next().unwrap_or("");
+        let Some(pairs) = first
+            .trim()
+            .strip_prefix('#')
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix("pipelint-settings:"))
+        else {
+            return Ok(settings);
+        };
+        for pair in pairs.split_whitespace() {
+            let (key, value) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("`{pair}` is not key=value"))?;
+            settings.set(key, value)?;
+        }
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_from_a_first_line() {
+        let s = Settings::from_first_line(
+            "# pipelint-settings: plan=free runner_labels=a,b default_runtime=3\npipelines: {}\n",
+        )
+        .expect("valid settings");
+        assert_eq!(s.plan, Some(Plan::Free));
+        assert_eq!(s.runner_labels, Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(s.default_runtime, 3);
+        let none = Settings::from_first_line("pipelines: {}\n# pipelint-settings: plan=free\n")
+            .expect("no settings line");
+        assert_eq!(none.plan, None);
+        assert!(Settings::from_first_line("# pipelint-settings: plan=gold\n").is_err());
+        assert!(Settings::from_first_line("# pipelint-settings: colour=red\n").is_err());
+        assert!(Settings::from_first_line("# pipelint-settings: plan\n").is_err());
+    }
+}

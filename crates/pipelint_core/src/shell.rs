@@ -71,6 +71,36 @@ pub fn commands(script: &str) -> Vec<Command> {
     out
 }
 
+/// Every word of the script as it is written, command by command: assignments
+/// (`TAG=$BITBUCKET_TAG`) and wrappers (`sudo`, `env`) included, and the words of command
+/// substitutions after them. Unlike [`commands`], nothing is looked through: the script of
+/// `bash -c '...'` stays one word.
+pub fn words(script: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    read_words(script, 0, &mut out, 0);
+    out
+}
+
+fn read_words(script: &str, base: usize, out: &mut Vec<Word>, depth: usize) {
+    if depth > MAX_NESTING {
+        return;
+    }
+    let mut reader = Reader {
+        src: script,
+        bytes: script.as_bytes(),
+        i: 0,
+        base,
+        depth,
+        subs: Vec::new(),
+    };
+    for cmd in reader.run() {
+        out.extend(cmd.words);
+    }
+    for (text, offset) in std::mem::take(&mut reader.subs) {
+        read_words(&text, offset, out, depth + 1);
+    }
+}
+
 const MAX_NESTING: usize = 16;
 
 fn read(script: &str, base: usize, out: &mut Vec<Command>, depth: usize) {
@@ -461,11 +491,37 @@ mod tests {
     }
 
     #[test]
+    fn words_keep_assignments_and_substitutions() {
+        let script = "TAG=$BITBUCKET_TAG; sudo env X=1 make \"$(echo ${V:-x})\" # $NOT";
+        let texts: Vec<String> = words(script).into_iter().map(|w| w.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "TAG=$BITBUCKET_TAG",
+                "sudo",
+                "env",
+                "X=1",
+                "make",
+                "$(echo ${V:-x})",
+                "echo",
+                "${V:-x}"
+            ]
+        );
+        for w in words(script) {
+            assert!(
+                script[w.start..w.end].contains(w.text.trim_matches('"')),
+                "{w:?}"
+            );
+        }
+    }
+
+    #[test]
     fn unterminated_input_does_not_panic() {
         for s in [
             "echo 'x", "echo \"x", "$(a", "`a", "a \\", "\"$(\"", "é'ü", "$((1+2))",
         ] {
             let _ = commands(s);
+            let _ = words(s);
         }
     }
 }

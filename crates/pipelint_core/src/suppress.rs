@@ -293,6 +293,7 @@ mod engine_tests {
         check(text, &CheckOptions::default())
             .diagnostics
             .iter()
+            .filter(|d| d.severity > crate::Severity::Info)
             .map(|d| d.rule)
             .collect()
     }

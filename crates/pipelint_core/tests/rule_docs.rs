@@ -1,11 +1,16 @@
 //! The rules' documentation cannot lie: every rule's *Example* triggers exactly that rule,
 //! once, and its *Use instead* triggers nothing, with only that rule enabled. Every rule
-//! documents the headings, and every id is in the catalog.
+//! documents the headings, and every id is in the catalog. An example for a rule that
+//! depends on the user's setup starts with `# pipelint-settings: plan=free` (see
+//! `Settings::from_first_line`).
 
-use pipelint_core::{CheckOptions, FileOracle, Plan, Selection, registry};
+use pipelint_core::{CheckOptions, FileOracle, Selection, Settings, registry};
 
 fn run(rule: &str, yaml: &str) -> Vec<pipelint_core::Diagnostic> {
+    let settings = Settings::from_first_line(yaml)
+        .unwrap_or_else(|e| panic!("{rule}: bad pipelint-settings line: {e}"));
     let mut opts = CheckOptions {
+        settings,
         select: Selection::Only(vec![rule.to_owned()]),
         path: path_comment(yaml),
         ..CheckOptions::default()
@@ -14,30 +19,11 @@ fn run(rule: &str, yaml: &str) -> Vec<pipelint_core::Diagnostic> {
     pipelint_core::check(yaml, &opts).diagnostics
 }
 
-/// Leading comments that set up what a configuration- or workspace-dependent rule needs, so
-/// that its documented example shows the setting that turns it on:
-/// `# pipelint-settings: plan=free` (also `runner_labels=a,b`, `default_runtime=3`) and
-/// `# pipelint-files: package-lock.json, yarn.lock` (the files that exist beside the
-/// pipeline file; globs are matched by exact name).
+/// A leading comment `# pipelint-files: package-lock.json, yarn.lock` names the files that
+/// exist beside the pipeline file (globs are matched by exact name), for the rules that
+/// look at the workspace. (`# pipelint-settings:` is read by `Settings::from_first_line`.)
 fn directives(yaml: &str, opts: &mut CheckOptions) {
     for line in yaml.lines().take_while(|l| l.starts_with('#')) {
-        if let Some(rest) = line.strip_prefix("# pipelint-settings:") {
-            for pair in rest.split_whitespace() {
-                match pair.split_once('=') {
-                    Some(("plan", "free")) => opts.settings.plan = Some(Plan::Free),
-                    Some(("plan", "standard")) => opts.settings.plan = Some(Plan::Standard),
-                    Some(("plan", "premium")) => opts.settings.plan = Some(Plan::Premium),
-                    Some(("default_runtime", v)) => {
-                        opts.settings.default_runtime = v.parse().unwrap_or(2);
-                    }
-                    Some(("runner_labels", v)) => {
-                        opts.settings.runner_labels =
-                            Some(v.split(',').map(str::to_owned).collect());
-                    }
-                    _ => panic!("unknown pipelint-settings pair `{pair}`"),
-                }
-            }
-        }
         if let Some(rest) = line.strip_prefix("# pipelint-files:") {
             let files: Vec<String> = rest.split(',').map(|f| f.trim().to_owned()).collect();
             opts.files = Some(FileOracle::new(move |glob| files.iter().any(|f| f == glob)));

@@ -146,7 +146,12 @@ impl<'a> Builder<'a> {
             Event::DocumentEnd => self.end_document(span.end),
             Event::Scalar(value, style, anchor_id, tag) => {
                 let (props, start) = self.props(span, anchor_id, tag.is_some());
-                let span = Span::new(start.min(span.end), span.end);
+                let mut span = Span::new(start.min(span.end), span.end);
+                // The parser's end of a quoted scalar can run on over a comment after it
+                // (`'1000' # uid`): end it at its closing quote.
+                if let Some(end) = quoted_end(self.text, span.start, style) {
+                    span.end = end.min(span.end).max(span.start);
+                }
                 let node = if let Some((_, original)) =
                     self.patched.iter().find(|(at, _)| *at == span.start)
                 {
@@ -532,6 +537,29 @@ impl Node {
     fn span_end_in_text(&self) -> usize {
         self.site().end
     }
+}
+
+/// The end (after the closing quote) of a quoted scalar that starts at `start`.
+fn quoted_end(text: &str, start: usize, style: SaphyrStyle) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = match style {
+        SaphyrStyle::SingleQuoted => b'\'',
+        SaphyrStyle::DoubleQuoted => b'"',
+        _ => return None,
+    };
+    if bytes.get(start) != Some(&quote) {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn prepend_via(node: &mut Node, site: Span) {

@@ -15,6 +15,19 @@ fn root(p: &Parsed) -> &Node {
 }
 
 #[test]
+fn quoted_scalars_end_at_their_closing_quote() {
+    let text = "a: '1000' # uid\nb: \"x \\\" y\"  # c\nc: 'it''s' #\nd: &q \"v\" # c\n";
+    let p = parse_default(text);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    let r = root(&p);
+    let value = |k: &str| text_of(text, r.get(k).unwrap().span);
+    assert_eq!(value("a"), "'1000'");
+    assert_eq!(value("b"), "\"x \\\" y\"");
+    assert_eq!(value("c"), "'it''s'");
+    assert_eq!(value("d"), "\"v\"");
+}
+
+#[test]
 fn every_key_and_value_has_its_byte_span() {
     let text = "image: node:20\npipelines:\n  default:\n    - step:\n        name: \"Build 🚀\"\n        script: [npm ci, 'npm test']\n";
     let p = parse_default(text);

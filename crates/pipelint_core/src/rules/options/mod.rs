@@ -1,0 +1,3 @@
+//! `options/`: the global `options` block.
+
+pub mod docker_legacy;

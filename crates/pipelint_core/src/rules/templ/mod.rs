@@ -1,0 +1,3 @@
+//! `templ/`: YAML templating, `${{ NAME }}` values filled in when a pipeline starts.
+
+pub mod unsupported_var;
