@@ -149,8 +149,11 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_line() {
-        let err = parse_at(Path::new("/r/pipelint.toml"), "[rules]\n\"nope/x\" = \"off\"\n")
-            .expect_err("invalid");
+        let err = parse_at(
+            Path::new("/r/pipelint.toml"),
+            "[rules]\n\"nope/x\" = \"off\"\n",
+        )
+        .expect_err("invalid");
         assert!(err.starts_with("/r/pipelint.toml:2: `nope/x`"), "{err}");
     }
 }
