@@ -108,9 +108,10 @@ pub fn parse(source: &str, index: &LineIndex, scalars: &[Span]) -> Vec<Suppressi
     out
 }
 
-/// The first `#` that starts a comment: at the start of the line or after white space,
-/// outside quotes.
-fn comment_start(line: &str) -> Option<usize> {
+/// The first `#` of a line (without its line ending) that starts a comment: at the start
+/// of the line or after white space, outside quotes. Lexical only: the caller checks that
+/// it is not inside a scalar that began on an earlier line.
+pub fn comment_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut quote: Option<u8> = None;
     for (i, &b) in bytes.iter().enumerate() {
