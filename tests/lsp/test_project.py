@@ -303,3 +303,14 @@ async def test_stale_suppression_is_faded_and_fixed_by_fix_all(client: LanguageC
         )
     )
     assert not [a for a in actions if a.title.startswith("Ignore ")]
+
+
+async def test_config_settings_reach_hover(client: LanguageClient, tmp_path):
+    text = "pipelines:\n  default:\n    - step:\n        script: [make]\n"
+    root = repo(tmp_path, config="[settings]\ndefault-runtime = 3\n")
+    uri = open_file(client, root / "bitbucket-pipelines.yml", text)
+    await diagnostics_for(client, uri, 1)
+    h = await client.text_document_hover_async(
+        types.HoverParams(text_document=doc_id(uri), position=pos(text, "step", offset=1))
+    )
+    assert "runtime: v3 (the default)" in h.contents.value, h.contents.value

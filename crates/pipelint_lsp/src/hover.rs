@@ -8,7 +8,7 @@ use pipelint_core::model::{
     self, BUILD_CONTAINER_MIN_MB, DEFAULT_SERVICE_MEMORY_MB, File, Origin, RuntimeVersion, StepRef,
 };
 use pipelint_core::route::Segment;
-use pipelint_core::{Settings, registry, suppress};
+use pipelint_core::{registry, suppress};
 use pipelint_yaml::{Entry, LineIndex, Merge, Node, Span};
 use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
@@ -196,7 +196,7 @@ fn key(snap: &Snapshot, root: &Node, hit: &cursor::Hit<'_>, entry: &Entry) -> Op
         }
     }
     if matches!(name, "step" | "final")
-        && let Some(summary) = step_summary(root, entry)
+        && let Some(summary) = step_summary(snap, root, entry)
     {
         if !out.is_empty() {
             out.push_str("\n\n---\n\n");
@@ -268,13 +268,13 @@ fn origin(o: Origin, from_options: &str) -> String {
 }
 
 /// The effective settings of the step whose `step`/`final` key is `entry`'s key.
-fn step_summary(root: &Node, entry: &Entry) -> Option<String> {
+fn step_summary(snap: &Snapshot, root: &Node, entry: &Entry) -> Option<String> {
     let file = File::new(root)?;
     let steps = file.steps();
     let step: &StepRef<'_> = steps
         .iter()
         .find(|s| s.key.span == entry.key.span && !s.key.is_aliased())?;
-    let settings = Settings::default();
+    let settings = &snap.settings;
     let mut out = match step.name() {
         Some(n) => format!("**Step `{n}`** runs with:\n"),
         None => "**This step** runs with:\n".to_owned(),
@@ -286,7 +286,7 @@ fn step_summary(root: &Node, entry: &Entry) -> Option<String> {
         ));
         return Some(out.trim_end().to_owned());
     }
-    let runtime = step.runtime(&file, &settings);
+    let runtime = step.runtime(&file, settings);
     let version = match runtime.value {
         RuntimeVersion::V2 => "2".to_owned(),
         RuntimeVersion::V3 => "3".to_owned(),

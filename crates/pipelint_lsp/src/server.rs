@@ -923,13 +923,12 @@ impl LanguageServer for Backend {
         if !self.state().config.inlay_hints {
             return Ok(None);
         }
-        let settings = pipelint_core::Settings::default();
         Ok(self
             .feature(
                 &params.text_document.uri,
                 "textDocument/inlayHint",
                 None,
-                |s, _| Some(hints::inlay_hints(s, params.range, &settings)),
+                |s, _| Some(hints::inlay_hints(s, params.range, &s.settings)),
             )
             .await)
     }
