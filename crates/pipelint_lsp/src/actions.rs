@@ -103,20 +103,18 @@ pub fn code_actions(
     if wanted(only, CodeActionKind::QUICKFIX.as_str()) {
         let mut offered: Vec<(&str, usize)> = Vec::new();
         let text = &snap.text;
-        let parsed = &snap.analysis.parsed;
-        let index = LineIndex::new(text);
-        let multi = suppress::multi_line_scalars(text, &index, parsed);
+        let lexed = Lexed::new(text, &snap.analysis.parsed);
         for d in &snap.analysis.diagnostics {
             let touches = d.span.start <= requested.end && requested.start <= d.span.end;
             if !touches || d.rule == UNUSED {
                 continue;
             }
-            let line = suppress::target_line(index.line_of(d.span.start), &multi);
+            let line = suppress::target_line(lexed.index.line_of(d.span.start), &lexed.multi_line);
             if offered.contains(&(d.rule, line)) {
                 continue;
             }
             offered.push((d.rule, line));
-            let Some(edit) = ignore_edit(text, parsed, &index, &multi, d) else {
+            let Some(edit) = ignore_edit(text, &lexed, d) else {
                 continue;
             };
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -169,6 +167,33 @@ const UNUSED: &str = "suppression/unused";
 /// What a new suppression says after the ids: a placeholder the user replaces.
 pub const REASON_PLACEHOLDER: &str = "<reason>";
 
+/// What the "ignore" action needs to know of a text's lines, scalars and comments,
+/// computed once per request.
+pub struct Lexed {
+    pub index: LineIndex,
+    /// [`suppress::multi_line_scalars`].
+    pub multi_line: Vec<(usize, usize)>,
+    /// [`suppress::scalar_spans`].
+    pub scalars: Vec<Span>,
+    /// The suppression comments already written.
+    pub existing: Vec<suppress::Suppression>,
+}
+
+impl Lexed {
+    pub fn new(text: &str, parsed: &Parsed) -> Self {
+        let index = LineIndex::new(text);
+        let multi_line = suppress::multi_line_scalars(text, &index, parsed);
+        let scalars = suppress::scalar_spans(parsed);
+        let existing = suppress::parse(text, &index, &scalars);
+        Lexed {
+            index,
+            multi_line,
+            scalars,
+            existing,
+        }
+    }
+}
+
 /// The edit that silences `d` with a suppression comment, never inside a scalar:
 /// - the line to name is the diagnostic's, or for a finding inside a scalar written over
 ///   several lines, the scalar's first line (its block header, `- |`);
@@ -176,16 +201,14 @@ pub const REASON_PLACEHOLDER: &str = "<reason>";
 /// - else, when that line has no comment and its end is not inside a scalar,
 ///   `  # pipelint: ignore[rule] <reason>` is appended to it;
 /// - else a comment line with the same indentation is inserted above it.
-pub fn ignore_edit(
-    text: &str,
-    parsed: &Parsed,
-    index: &LineIndex,
-    multi_line: &[(usize, usize)],
-    d: &Diagnostic,
-) -> Option<Edit> {
+pub fn ignore_edit(text: &str, lexed: &Lexed, d: &Diagnostic) -> Option<Edit> {
+    let Lexed {
+        index,
+        multi_line,
+        scalars,
+        existing,
+    } = lexed;
     let line = suppress::target_line(index.line_of(d.span.start), multi_line);
-    let scalars = suppress::scalar_spans(parsed);
-    let existing = suppress::parse(text, index, &scalars);
     if let Some(last) = existing
         .iter()
         .filter(|s| s.line == Some(line))
@@ -294,9 +317,8 @@ mod tests {
             .iter()
             .find(|d| d.rule == rule)
             .unwrap_or_else(|| panic!("no {rule} in {:?}", analysis.diagnostics));
-        let index = LineIndex::new(text);
-        let multi = suppress::multi_line_scalars(text, &index, &analysis.parsed);
-        let edit = ignore_edit(text, &analysis.parsed, &index, &multi, d).expect("an edit");
+        let lexed = Lexed::new(text, &analysis.parsed);
+        let edit = ignore_edit(text, &lexed, d).expect("an edit");
         let after = apply_edits(text, &[edit]);
         let rules: Vec<&str> = pipelint_core::check(&after, &CheckOptions::default())
             .diagnostics
