@@ -314,3 +314,21 @@ async def test_config_settings_reach_hover(client: LanguageClient, tmp_path):
         types.HoverParams(text_document=doc_id(uri), position=pos(text, "step", offset=1))
     )
     assert "runtime: v3 (the default)" in h.contents.value, h.contents.value
+
+
+async def test_search_stops_at_the_workspace_folder(client: LanguageClient, tmp_path):
+    root = repo(tmp_path)
+    uri = open_file(client, root / "sub" / "bitbucket-pipelines.yml", UNKNOWN_KEY)
+    assert "yaml/unquoted-star" not in codes(await diagnostics_for(client, uri, 1))
+    # `sub/` becomes a workspace folder of its own: the file above it no longer applies.
+    since = len(client.published)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=(root / "sub").as_uri(), name="sub")],
+                removed=[],
+            )
+        )
+    )
+    diags = await republished(client, uri, since)
+    assert "yaml/unquoted-star" in codes(diags)
