@@ -32,15 +32,21 @@ def _inlay_hint_refresh(client: LanguageClient, params: None):
     client.inlay_hint_refreshes += 1
 
 
+def _register_capability(client: LanguageClient, params: types.RegistrationParams):
+    client.registrations.extend(params.registrations)
+
+
 def make_client() -> LanguageClient:
-    """A pytest-lsp client that also keeps every publishDiagnostics it receives and
-    counts inlay hint refreshes."""
+    """A pytest-lsp client that also keeps every publishDiagnostics it receives, counts
+    inlay hint refreshes and records capability registrations."""
     client = LanguageClient(converter_factory=default_converter)
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = _record_publish
     features[types.WORKSPACE_INLAY_HINT_REFRESH] = _inlay_hint_refresh
+    features[types.CLIENT_REGISTER_CAPABILITY] = _register_capability
     register_lsp_features(client, features)
     client.published = []
+    client.registrations = []
     client.inlay_hint_refreshes = 0
     return client
 
@@ -48,7 +54,7 @@ def make_client() -> LanguageClient:
 CONFIG = ClientServerConfig(server_command=[SERVER, "lsp"], client_factory=make_client)
 
 
-def capabilities(*, encodings=None, pull=False) -> types.ClientCapabilities:
+def capabilities(*, encodings=None, pull=False, watch=False) -> types.ClientCapabilities:
     return types.ClientCapabilities(
         general=types.GeneralClientCapabilities(position_encodings=encodings)
         if encodings
@@ -99,6 +105,11 @@ def capabilities(*, encodings=None, pull=False) -> types.ClientCapabilities:
             if pull
             else None,
             inlay_hint=types.InlayHintWorkspaceClientCapabilities(refresh_support=True),
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True
+            )
+            if watch
+            else None,
         ),
         window=types.WindowClientCapabilities(work_done_progress=False),
     )
@@ -157,6 +168,14 @@ async def hints_client(lsp_client: LanguageClient):
 async def yaml_only_client(lsp_client: LanguageClient):
     """A client whose initializationOptions select the yaml/ rules only."""
     await start(lsp_client, capabilities(), options={"select": ["yaml/", "nope/"]})
+    yield
+    await stop(lsp_client)
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def watch_client(lsp_client: LanguageClient):
+    """A client that takes a dynamic registration of watched files."""
+    await start(lsp_client, capabilities(watch=True))
     yield
     await stop(lsp_client)
 

@@ -314,6 +314,15 @@ pipelines:
 """
 
 
+def rule_fixes(actions):
+    """The quick fixes that are a rule's fix (not "Ignore ... on this line")."""
+    return [
+        a
+        for a in actions
+        if a.kind == types.CodeActionKind.QuickFix and not a.title.startswith("Ignore ")
+    ]
+
+
 async def code_actions(client, uri, rng_, only=None):
     return await client.text_document_code_action_async(
         types.CodeActionParams(
@@ -329,7 +338,7 @@ async def test_quick_fixes(client: LanguageClient):
     diags = await diagnostics_for(client, uri, 1)
     assert "yaml/unquoted-star" in codes(diags)
     actions = await code_actions(client, uri, rng(FIXABLE, "**"))
-    quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    quick = rule_fixes(actions)
     assert len(quick) == 1
     star = quick[0]
     assert star.is_preferred is True
@@ -338,7 +347,7 @@ async def test_quick_fixes(client: LanguageClient):
     assert "    '**':\n" in fixed
     # The typo's fix, on its own line.
     actions = await code_actions(client, uri, rng(FIXABLE, "nmae"))
-    typo = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    typo = rule_fixes(actions)
     assert [a.diagnostics[0].code for a in typo] == ["schema/unknown-key"]
     assert "name: x" in apply_edits(FIXABLE, edits_of(typo[0].edit, uri))
 
@@ -352,7 +361,7 @@ async def test_unsafe_fix_is_offered_but_not_preferred(client: LanguageClient):
     assert alias.data["fix"]["safe"] is False
     assert any(r.location.range == rng(text, "&build") for r in alias.related_information)
     actions = await code_actions(client, uri, rng(text, "*biuld"))
-    quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    quick = rule_fixes(actions)
     assert len(quick) == 1 and quick[0].is_preferred is False
     assert "step: *build" in apply_edits(text, edits_of(quick[0].edit, uri))
     # An unsafe fix is not part of "fix all".

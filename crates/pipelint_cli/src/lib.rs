@@ -2,10 +2,11 @@
 //! reading the files imports name, rendering diagnostics, and answering what the
 //! workspace holds.
 
-pub mod config;
 pub mod discover;
 pub mod fixer;
 pub mod formats;
 pub mod render;
-pub mod resolve;
-pub mod workspace;
+
+// Moved to `pipelint_fs` so the language server shares them; kept here under their old
+// names.
+pub use pipelint_fs::{config, resolve, workspace};

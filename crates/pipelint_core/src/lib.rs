@@ -177,9 +177,15 @@ fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -
     let mut out = if suppressions.is_empty() {
         out
     } else {
-        suppress::apply(cx.source, out, &mut suppressions, &index, &|id| {
-            opts.is_enabled(id)
-        })
+        let multi_line = suppress::multi_line_scalars(cx.source, &index, cx.parsed);
+        suppress::apply(
+            cx.source,
+            out,
+            &mut suppressions,
+            &index,
+            &multi_line,
+            &|id| opts.is_enabled(id),
+        )
     };
     for d in &mut out {
         for site in &d.via {

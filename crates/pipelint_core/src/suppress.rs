@@ -5,6 +5,11 @@
 //! YAML. `# pipelint: ignore-file[rule-id]` silences them in the whole file. Ids may be
 //! groups (`docker` or `docker/*`). An ignore that silences nothing is itself reported as
 //! `suppression/unused`, with a fix that removes it, so stale ones do not pile up.
+//!
+//! A comment cannot stand inside a scalar (there a `#` is text), so a finding on a line
+//! of a scalar written over several lines (a `|` or `>` block, a quoted or plain scalar
+//! that wraps) is silenced by a suppression of the scalar's first line: the block's
+//! header line (`script: |`), or the line where the quoted or plain scalar starts.
 
 use pipelint_yaml::{LineIndex, Node, Span};
 
@@ -103,9 +108,10 @@ pub fn parse(source: &str, index: &LineIndex, scalars: &[Span]) -> Vec<Suppressi
     out
 }
 
-/// The first `#` that starts a comment: at the start of the line or after white space,
-/// outside quotes.
-fn comment_start(line: &str) -> Option<usize> {
+/// The first `#` of a line (without its line ending) that starts a comment: at the start
+/// of the line or after white space, outside quotes. Lexical only: the caller checks that
+/// it is not inside a scalar that began on an earlier line.
+pub fn comment_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut quote: Option<u8> = None;
     for (i, &b) in bytes.iter().enumerate() {
@@ -150,22 +156,72 @@ pub fn scalar_spans(parsed: &pipelint_yaml::Parsed) -> Vec<Span> {
     spans
 }
 
+/// The scalars written over several lines, as their first line (a block scalar's header
+/// line) and their last line, zero-based: the lines whose findings a suppression of the
+/// first line covers.
+pub fn multi_line_scalars(
+    source: &str,
+    index: &LineIndex,
+    parsed: &pipelint_yaml::Parsed,
+) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for doc in &parsed.documents {
+        if let Some(root) = &doc.root {
+            root.walk(&mut |n: &Node| {
+                let Some(scalar) = n.as_scalar() else { return };
+                if n.is_aliased() || n.span.is_empty() {
+                    return;
+                }
+                let Some(written) = source.get(n.span.range()) else {
+                    return;
+                };
+                let first = if scalar.style.is_block() {
+                    // The header (`|`, `>-`, perhaps with a comment) ends the text before
+                    // the content.
+                    let before = source[..n.span.start].trim_end();
+                    index.line_of(before.len().saturating_sub(1))
+                } else {
+                    index.line_of(n.span.start)
+                };
+                let last = index.line_of(n.span.start + written.trim_end().len().saturating_sub(1));
+                if last > first {
+                    out.push((first, last));
+                }
+            });
+        }
+    }
+    out
+}
+
+/// The line a suppression must be written for to cover a finding on `line`: the first
+/// line of the multi-line scalar holding it, else the line itself.
+pub fn target_line(line: usize, multi_line: &[(usize, usize)]) -> usize {
+    multi_line
+        .iter()
+        .filter(|(first, last)| *first < line && line <= *last)
+        .map(|(first, _)| *first)
+        .min()
+        .unwrap_or(line)
+}
+
 /// Drops the diagnostics that a suppression covers and reports the suppressions that
-/// cover nothing. `enabled` tells whether a rule ran (an ignore for a rule that did not
+/// cover nothing. `multi_line` is [`multi_line_scalars`] of the text. `enabled` tells whether a rule ran (an ignore for a rule that did not
 /// run is not called unused).
 pub fn apply(
     source: &str,
     diagnostics: Vec<Diagnostic>,
     suppressions: &mut [Suppression],
     index: &LineIndex,
+    multi_line: &[(usize, usize)],
     enabled: &dyn Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
     let mut kept = Vec::with_capacity(diagnostics.len());
     for d in diagnostics {
         let line = index.line_of(d.span.start);
+        let target = target_line(line, multi_line);
         let mut silenced = false;
         for s in suppressions.iter_mut() {
-            if s.line.is_some_and(|l| l != line) {
+            if s.line.is_some_and(|l| l != line && l != target) {
                 continue;
             }
             for e in &mut s.entries {
@@ -279,6 +335,20 @@ mod tests {
     }
 
     #[test]
+    fn multi_line_scalars_and_their_first_lines() {
+        let text = "a:\n  - |\n    echo 1\n    echo 2\n  - >- # c\n    x\n  - \"q\n    r\"\n  - plain\n    more\n  - one\n";
+        let parsed = pipelint_yaml::parse(text, &Default::default());
+        let index = LineIndex::new(text);
+        let multi = multi_line_scalars(text, &index, &parsed);
+        assert_eq!(multi, [(1, 3), (4, 5), (6, 7), (8, 9)]);
+        assert_eq!(target_line(5, &multi), 4, "the header holds a comment");
+        assert_eq!(target_line(3, &multi), 1);
+        assert_eq!(target_line(1, &multi), 1);
+        assert_eq!(target_line(7, &multi), 6);
+        assert_eq!(target_line(10, &multi), 10);
+    }
+
+    #[test]
     fn hashes_in_values_are_not_comments() {
         let text = "a: \"x # pipelint: ignore[x]\"\nb: |\n  echo # pipelint: ignore[y]\nc: 'it''s # pipelint: ignore[z]'\n";
         assert!(parse_text(text).is_empty());
@@ -315,6 +385,25 @@ mod engine_tests {
         assert!(rules(&above).is_empty(), "{:?}", rules(&above));
         let file = format!("# pipelint: ignore-file[docker/*]\n{base}");
         assert!(rules(&file).is_empty());
+    }
+
+    #[test]
+    fn a_multi_line_scalar_is_silenced_from_its_first_line() {
+        let base = "pipelines:\n  default:\n    - step:\n        script:\n          - |\n            set -e\n            docker build .\n";
+        assert_eq!(rules(base), ["docker/no-service"]);
+        let header = base.replace("- |", "- | # pipelint: ignore[docker/no-service] runner");
+        assert!(rules(&header).is_empty(), "{:?}", rules(&header));
+        let above = base.replace(
+            "          - |",
+            "          # pipelint: ignore[docker/no-service] runner\n          - |",
+        );
+        assert!(rules(&above).is_empty(), "{:?}", rules(&above));
+        // A comment above the `script` key names another line.
+        let elsewhere = base.replace(
+            "        script:",
+            "        # pipelint: ignore[docker/no-service]\n        script:",
+        );
+        assert!(rules(&elsewhere).contains(&"docker/no-service"));
     }
 
     #[test]

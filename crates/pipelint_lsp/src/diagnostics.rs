@@ -20,7 +20,7 @@ use crate::document::Snapshot;
 use crate::position::Lines;
 
 /// Rules whose findings are things nobody uses.
-const UNNECESSARY: &[&str] = &["cache/unused", "yaml/unused-anchor"];
+const UNNECESSARY: &[&str] = &["cache/unused", "yaml/unused-anchor", "suppression/unused"];
 /// Rules whose findings are legacy keys.
 const DEPRECATED: &[&str] = &["struct/bookmarks-legacy", "options/docker-legacy"];
 
@@ -135,6 +135,12 @@ mod tests {
         assert_eq!(data["version"], 7);
         assert_eq!(data["fix"]["safe"], true);
         assert_eq!(data["fix"]["edits"][0]["range"]["start"]["line"], 1);
+
+        let stale = Diagnostic::new("suppression/unused", Span::new(0, 1), "stale");
+        assert_eq!(
+            to_lsp(&snap, &stale).tags,
+            Some(vec![DiagnosticTag::UNNECESSARY])
+        );
 
         let legacy = Diagnostic::new("options/docker-legacy", Span::new(0, 1), "legacy");
         assert_eq!(

@@ -6,7 +6,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use pipelint_core::{Analysis, CheckOptions, Parsed};
+use pipelint_core::{Analysis, CheckOptions, Parsed, Settings};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -46,6 +46,9 @@ pub struct Snapshot {
     pub analysis: Analysis,
     /// The settings generation the analysis was made with.
     pub generation: u64,
+    /// The settings the analysis was made with (the configuration file's), for the
+    /// features that compute effective values (hover, inlay hints).
+    pub settings: Settings,
 }
 
 impl Snapshot {
@@ -112,10 +115,12 @@ impl Document {
             return (s.clone(), None);
         }
         let text = self.rope.to_string();
-        let (analysis, panic) = if self.is_pipeline {
-            analyze(&text, &opts())
+        let (analysis, panic, settings) = if self.is_pipeline {
+            let opts = opts();
+            let (analysis, panic) = analyze(&text, &opts);
+            (analysis, panic, opts.settings)
         } else {
-            (empty_analysis(), None)
+            (empty_analysis(), None, Settings::default())
         };
         let snap = Arc::new(Snapshot {
             uri: self.uri.clone(),
@@ -125,6 +130,7 @@ impl Document {
             encoding,
             analysis,
             generation,
+            settings,
         });
         self.snapshot = Some(snap.clone());
         (snap, panic)

@@ -1,14 +1,15 @@
 //! Hover: what a key means (its schema description and documentation link), what an enum
 //! value means (`size: 2x` gives its memory), what an alias or a merge key resolves to
 //! (the effective YAML), and, on a `step` key, the step's effective runtime, size, image,
-//! services and the memory left for its build container.
+//! services and the memory left for its build container; on a rule id in a suppression
+//! comment (`# pipelint: ignore[docker/no-service]`), that rule's documentation.
 
-use pipelint_core::Settings;
 use pipelint_core::model::{
     self, BUILD_CONTAINER_MIN_MB, DEFAULT_SERVICE_MEMORY_MB, File, Origin, RuntimeVersion, StepRef,
 };
 use pipelint_core::route::Segment;
-use pipelint_yaml::{Entry, Merge, Node, Span};
+use pipelint_core::{registry, suppress};
+use pipelint_yaml::{Entry, LineIndex, Merge, Node, Span};
 use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
 use crate::cursor::{self, Target};
@@ -21,10 +22,69 @@ use crate::server::Caps;
 const DEFAULT_IMAGE: &str = "atlassian/default-image:latest";
 
 pub fn hover(snap: &Snapshot, caps: &Caps, pos: Position) -> Option<Hover> {
+    let offset = snap.lines().offset(pos);
+    let (text, span) = suppressed_rule(snap, offset).or_else(|| node_hover(snap, offset))?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: if caps.markdown_hover {
+                MarkupKind::Markdown
+            } else {
+                MarkupKind::PlainText
+            },
+            value: text,
+        }),
+        range: Some(snap.lines().range(span)),
+    })
+}
+
+/// The documentation of the rule (or group) whose id is under the cursor in a suppression
+/// comment.
+fn suppressed_rule(snap: &Snapshot, offset: usize) -> Option<(String, Span)> {
+    let text = &snap.text;
+    if !text.contains("pipelint:") {
+        return None;
+    }
+    let index = LineIndex::new(text);
+    let scalars = suppress::scalar_spans(&snap.analysis.parsed);
+    let entry = suppress::parse(text, &index, &scalars)
+        .into_iter()
+        .flat_map(|s| s.entries)
+        .find(|e| e.span.start <= offset && offset <= e.span.end)?;
+    Some((rule_docs(&entry.id), entry.span))
+}
+
+/// A rule's documentation with its page, or the rules of a group.
+pub fn rule_docs(id: &str) -> String {
+    if let Some(rule) = registry::find(id) {
+        let meta = rule.meta();
+        return format!(
+            "**`{}`** ({}{})\n\n{}\n\n[Rule documentation]({})",
+            meta.id,
+            meta.severity.as_str(),
+            if meta.has_fix { ", fixable" } else { "" },
+            meta.docs().trim_end(),
+            meta.url()
+        );
+    }
+    let group = id.strip_suffix("/*").unwrap_or(id);
+    let members: Vec<String> = registry::metas()
+        .filter(|m| m.group() == group)
+        .map(|m| format!("- [`{}`]({}): {}", m.id, m.url(), m.summary))
+        .collect();
+    if members.is_empty() {
+        format!("`{id}` is not a pipelint rule or group; `pipelint rules` lists them")
+    } else {
+        format!(
+            "**Group `{group}`**: every rule below\n\n{}",
+            members.join("\n")
+        )
+    }
+}
+
+fn node_hover(snap: &Snapshot, offset: usize) -> Option<(String, Span)> {
     let parsed = &snap.analysis.parsed;
     let root = parsed.root()?;
-    let offset = snap.lines().offset(pos);
-    let (text, span) = if let Some((span, anchor)) = cursor::alias_at(parsed, offset) {
+    let found = if let Some((span, anchor)) = cursor::alias_at(parsed, offset) {
         (alias(snap, root, span, anchor)?, span)
     } else if let Some(i) = cursor::anchor_at(parsed, offset) {
         let a = &parsed.anchors[i];
@@ -43,17 +103,7 @@ pub fn hover(snap: &Snapshot, caps: &Caps, pos: Position) -> Option<Hover> {
             Target::Inside(_) => return None,
         }
     };
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: if caps.markdown_hover {
-                MarkupKind::Markdown
-            } else {
-                MarkupKind::PlainText
-            },
-            value: text,
-        }),
-        range: Some(snap.lines().range(span)),
-    })
+    Some(found)
 }
 
 fn yaml_block(body: &str) -> String {
@@ -146,7 +196,7 @@ fn key(snap: &Snapshot, root: &Node, hit: &cursor::Hit<'_>, entry: &Entry) -> Op
         }
     }
     if matches!(name, "step" | "final")
-        && let Some(summary) = step_summary(root, entry)
+        && let Some(summary) = step_summary(snap, root, entry)
     {
         if !out.is_empty() {
             out.push_str("\n\n---\n\n");
@@ -218,13 +268,13 @@ fn origin(o: Origin, from_options: &str) -> String {
 }
 
 /// The effective settings of the step whose `step`/`final` key is `entry`'s key.
-fn step_summary(root: &Node, entry: &Entry) -> Option<String> {
+fn step_summary(snap: &Snapshot, root: &Node, entry: &Entry) -> Option<String> {
     let file = File::new(root)?;
     let steps = file.steps();
     let step: &StepRef<'_> = steps
         .iter()
         .find(|s| s.key.span == entry.key.span && !s.key.is_aliased())?;
-    let settings = Settings::default();
+    let settings = &snap.settings;
     let mut out = match step.name() {
         Some(n) => format!("**Step `{n}`** runs with:\n"),
         None => "**This step** runs with:\n".to_owned(),
@@ -236,7 +286,7 @@ fn step_summary(root: &Node, entry: &Entry) -> Option<String> {
         ));
         return Some(out.trim_end().to_owned());
     }
-    let runtime = step.runtime(&file, &settings);
+    let runtime = step.runtime(&file, settings);
     let version = match runtime.value {
         RuntimeVersion::V2 => "2".to_owned(),
         RuntimeVersion::V3 => "3".to_owned(),
@@ -320,4 +370,38 @@ fn step_summary(root: &Node, entry: &Entry) -> Option<String> {
         out.push_str(&format!("- build container: {left} MB left ({verdict})\n"));
     }
     Some(out.trim_end().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::position::Encoding;
+    use pipelint_core::CheckOptions;
+    use std::str::FromStr;
+    use tower_lsp_server::ls_types::Uri;
+
+    #[test]
+    fn rule_ids_in_suppressions() {
+        let text = "a: 1 # pipelint: ignore[docker/no-service, docker, nope/x] why\nb: \"# pipelint: ignore[yaml/syntax]\"\n";
+        let uri = Uri::from_str("file:///r/bitbucket-pipelines.yml").expect("uri");
+        let mut doc = Document::new(uri, 1, text);
+        let (snap, _) = doc.snapshot(Encoding::Utf16, 0, CheckOptions::default);
+        let at = |needle: &str| {
+            let offset = text.find(needle).expect("needle") + 1;
+            suppressed_rule(&snap, offset)
+        };
+        let (docs, span) = at("docker/no-service").expect("a rule");
+        assert_eq!(&text[span.range()], "docker/no-service");
+        assert!(docs.contains("## What it does"), "{docs}");
+        assert!(docs.ends_with("/docker/no-service.md)"), "{docs}");
+        let (group, _) = at("docker, ").expect("a group");
+        assert!(group.starts_with("**Group `docker`**") && group.contains("`docker/no-service`"));
+        let (unknown, _) = at("nope/x").expect("an unknown id");
+        assert!(unknown.contains("not a pipelint rule"));
+        assert!(
+            at("why").is_none() && at("yaml/syntax").is_none(),
+            "not in a scalar"
+        );
+    }
 }

@@ -12,7 +12,8 @@
 //!   message gets an error answer instead of stopping the server;
 //! - [`server`]: the `LanguageServer` implementation, state, settings and publishing;
 //! - [`document`], [`position`]: text, versions, edits and the negotiated column encoding;
-//! - [`config`]: the client settings;
+//! - [`config`]: the client settings; [`project`]: the configuration file, imports and
+//!   files around a document on disk (shared with the CLI through `pipelint_fs`);
 //! - [`cursor`], [`schema_nav`], [`render`]: what is under the cursor, the JSON schema
 //!   walked along a YAML route, and nodes written back as YAML;
 //! - one module per feature: [`diagnostics`], [`actions`], [`hover`], [`outline`],
@@ -33,6 +34,7 @@ pub mod hover;
 pub mod navigate;
 pub mod outline;
 pub mod position;
+pub mod project;
 pub mod render;
 pub mod schema_nav;
 pub mod server;

@@ -13,9 +13,15 @@
 //! is still the latest. A burst of changes thus ends in one publication for the last
 //! version, while an isolated edit is published at once. Publications are serialized by an
 //! async lock, so an older version is never sent after a newer one.
+//!
+//! The project's configuration file, imports and files come from [`Project`]: a change of
+//! a configuration file (reported by a file watcher the server registers when the client
+//! can, or found on open and save otherwise) re-checks every open document, and its
+//! problems are shown to the user once.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -27,6 +33,7 @@ use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 use crate::config::Config;
 use crate::document::{Document, Snapshot, panic_message};
 use crate::position::Encoding;
+use crate::project::{self, Project};
 use crate::{actions, complete, diagnostics, hints, hover, navigate, outline};
 
 /// The code action kind of "fix all".
@@ -76,6 +83,8 @@ pub struct Caps {
     pub markdown_hover: bool,
     pub markdown_completion: bool,
     pub document_changes: bool,
+    /// The client takes a `workspace/didChangeWatchedFiles` registration.
+    pub watch_files: bool,
 }
 
 impl Caps {
@@ -114,6 +123,10 @@ impl Caps {
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.document_changes)
                 .unwrap_or(false),
+            watch_files: ws
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
         }
     }
 }
@@ -130,6 +143,8 @@ struct State {
     configured_at_start: bool,
     /// Problems found in `initializationOptions`, logged once the client can hear them.
     startup_problems: Vec<String>,
+    /// Configuration files, imports and files around documents on disk.
+    project: Project,
 }
 
 struct Shared {
@@ -194,9 +209,10 @@ impl Backend {
     }
 
     /// The snapshot of a document (analysing it if needed); logs a panic caught in the
-    /// analysis.
+    /// analysis and shows configuration problems.
     async fn find(&self, uri: &Uri) -> Found {
-        let (found, panic) = find(&self.shared, uri);
+        let (found, panic, problems) = find(&self.shared, uri);
+        report_config(&self.client, problems).await;
         if let Some(message) = panic {
             self.log(
                 MessageType::ERROR,
@@ -268,24 +284,38 @@ fn lock(shared: &Shared) -> MutexGuard<'_, State> {
     shared.state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn find(shared: &Shared, uri: &Uri) -> (Found, Option<String>) {
+/// The snapshot of a document, the message of a panic caught in its analysis, and the
+/// configuration problems not shown yet.
+fn find(shared: &Shared, uri: &Uri) -> (Found, Option<String>, Vec<String>) {
     let mut state = lock(shared);
     let State {
         docs,
         encoding,
         config,
         generation,
+        project,
         ..
     } = &mut *state;
     let Some(doc) = docs.get_mut(uri.as_str()) else {
-        return (Found::Missing, None);
+        return (Found::Missing, None, Vec::new());
     };
     if !doc.is_pipeline {
-        return (Found::Other, None);
+        return (Found::Other, None, Vec::new());
     }
-    let path = Some(crate::document::file_name(uri).to_owned());
-    let (snap, panic) = doc.snapshot(*encoding, *generation, || config.check_options(path));
-    (Found::Pipeline(snap), panic)
+    let (snap, panic) = doc.snapshot(*encoding, *generation, || project.options(uri, config));
+    (Found::Pipeline(snap), panic, project.take_pending())
+}
+
+/// Shows each configuration problem (once: [`Project`] remembers) and logs it. The
+/// documents are checked with the client settings and defaults meanwhile.
+async fn report_config(client: &Client, problems: Vec<String>) {
+    for p in problems {
+        let message = format!(
+            "pipelint: the configuration file has errors; checking with the defaults until they are fixed\n{p}"
+        );
+        client.log_message(MessageType::ERROR, &message).await;
+        client.show_message(MessageType::ERROR, &message).await;
+    }
 }
 
 /// Publishes the diagnostics of `uri` if `version` is still its latest (or clears them
@@ -299,7 +329,8 @@ async fn publish(client: &Client, shared: &Shared, uri: Uri, version: Option<i32
             if current != Some(v) {
                 return;
             }
-            let (found, panic) = find(shared, &uri);
+            let (found, panic, problems) = find(shared, &uri);
+            report_config(client, problems).await;
             let Found::Pipeline(snap) = found else {
                 return;
             };
@@ -353,16 +384,37 @@ async fn apply_settings(client: &Client, shared: &Shared, value: &Value) {
             .log_message(MessageType::WARNING, format!("pipelint settings: {p}"))
             .await;
     }
-    let (changed, hints_changed, caps, open) = {
+    let (changed, hints_changed) = {
         let mut state = lock(shared);
         let changed = state.config != config;
         let hints_changed = state.config.inlay_hints != config.inlay_hints;
         if changed {
             state.config = config;
-            state.generation += 1;
-            for doc in state.docs.values_mut() {
-                doc.invalidate();
-            }
+        }
+        (changed, hints_changed)
+    };
+    if changed {
+        recheck_all(client, shared, hints_changed).await;
+    }
+}
+
+/// Reads the project's files again (see [`Project::refresh`]) and re-checks the open
+/// documents when a configuration changed.
+async fn refresh_project(client: &Client, shared: &Shared) {
+    let changed = lock(shared).project.refresh();
+    if changed {
+        recheck_all(client, shared, false).await;
+    }
+}
+
+/// Forgets every analysis and re-checks the open documents: publishes them again (push)
+/// or asks the client to pull again.
+async fn recheck_all(client: &Client, shared: &Shared, hints_changed: bool) {
+    let (caps, open) = {
+        let mut state = lock(shared);
+        state.generation += 1;
+        for doc in state.docs.values_mut() {
+            doc.invalidate();
         }
         let open: Vec<(Uri, i32)> = state
             .docs
@@ -370,11 +422,8 @@ async fn apply_settings(client: &Client, shared: &Shared, value: &Value) {
             .filter(|d| d.is_pipeline)
             .map(|d| (d.uri.clone(), d.version))
             .collect();
-        (changed, hints_changed, state.caps.clone(), open)
+        (state.caps.clone(), open)
     };
-    if !changed {
-        return;
-    }
     if caps.pull_diagnostics {
         if caps.diagnostic_refresh {
             let client = client.clone();
@@ -420,6 +469,7 @@ fn capabilities(encoding: Encoding, caps: &Caps) -> ServerCapabilities {
             TextDocumentSyncOptions {
                 open_close: Some(true),
                 change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                 ..Default::default()
             },
         )),
@@ -445,6 +495,13 @@ fn capabilities(encoding: Encoding, caps: &Caps) -> ServerCapabilities {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         diagnostic_provider: caps.pull_diagnostics.then(|| {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
                 identifier: Some("pipelint".to_owned()),
@@ -468,10 +525,23 @@ impl LanguageServer for Backend {
         );
         let caps = Caps::from_client(&params.capabilities);
         let capabilities = capabilities(encoding, &caps);
+        #[allow(deprecated)] // `root_uri`: older clients send only it.
+        let roots: Vec<PathBuf> = match &params.workspace_folders {
+            Some(folders) => folders
+                .iter()
+                .filter_map(|f| project::disk_dir(&f.uri))
+                .collect(),
+            None => params
+                .root_uri
+                .iter()
+                .filter_map(project::disk_dir)
+                .collect(),
+        };
         {
             let mut state = self.state();
             state.encoding = encoding;
             state.caps = caps;
+            state.project.set_roots(roots);
         }
         if let Some((config, problems)) = params
             .initialization_options
@@ -494,12 +564,13 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let (encoding, fetch, problems) = {
+        let (encoding, fetch, problems, watch) = {
             let mut state = self.state();
             (
                 state.encoding,
                 state.caps.configuration && !state.configured_at_start,
                 std::mem::take(&mut state.startup_problems),
+                state.caps.watch_files,
             )
         };
         let name = match encoding {
@@ -521,6 +592,33 @@ impl LanguageServer for Backend {
         if fetch {
             fetch_settings(&self.client, &self.shared);
         }
+        if watch {
+            // In a spawned task: the answer comes through the loop this handler holds.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let options = DidChangeWatchedFilesRegistrationOptions {
+                    watchers: vec![FileSystemWatcher {
+                        glob_pattern: GlobPattern::String(project::CONFIG_GLOB.to_owned()),
+                        kind: None,
+                    }],
+                };
+                let registration = Registration {
+                    id: "pipelint-config-files".to_owned(),
+                    method: "workspace/didChangeWatchedFiles".to_owned(),
+                    register_options: serde_json::to_value(options).ok(),
+                };
+                if let Err(e) = client.register_capability(vec![registration]).await {
+                    client
+                        .log_message(
+                            MessageType::WARNING,
+                            format!(
+                                "pipelint: cannot watch configuration files ({e}); they are read again on open and save"
+                            ),
+                        )
+                        .await;
+                }
+            });
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -535,9 +633,48 @@ impl LanguageServer for Backend {
         self.state()
             .docs
             .insert(doc.uri.as_str().to_owned(), document);
+        // A configuration file may have changed unseen (clients without file watching).
+        refresh_project(&self.client, &self.shared).await;
         if is_pipeline {
             self.schedule_publish(doc.uri, doc.version);
         }
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        refresh_project(&self.client, &self.shared).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let config = params
+            .changes
+            .iter()
+            .any(|c| pipelint_fs::config::is_config_name(crate::document::file_name(&c.uri)));
+        if config {
+            refresh_project(&self.client, &self.shared).await;
+        }
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        {
+            let mut state = self.state();
+            let mut roots = state.project.roots().to_vec();
+            let removed: Vec<PathBuf> = params
+                .event
+                .removed
+                .iter()
+                .filter_map(|f| project::disk_dir(&f.uri))
+                .collect();
+            roots.retain(|r| !removed.contains(r));
+            roots.extend(
+                params
+                    .event
+                    .added
+                    .iter()
+                    .filter_map(|f| project::disk_dir(&f.uri)),
+            );
+            state.project.set_roots(roots);
+        }
+        recheck_all(&self.client, &self.shared, false).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -786,13 +923,12 @@ impl LanguageServer for Backend {
         if !self.state().config.inlay_hints {
             return Ok(None);
         }
-        let settings = pipelint_core::Settings::default();
         Ok(self
             .feature(
                 &params.text_document.uri,
                 "textDocument/inlayHint",
                 None,
-                |s, _| Some(hints::inlay_hints(s, params.range, &settings)),
+                |s, _| Some(hints::inlay_hints(s, params.range, &s.settings)),
             )
             .await)
     }

@@ -22,9 +22,16 @@ struct Listing {
 /// resolves key files relative to the clone directory. `None` outside a repository: a file
 /// copied elsewhere has no workspace to judge by.
 pub fn for_file(path: &Path) -> Option<FileOracle> {
+    Some(oracle(&repo_root(path)?))
+}
+
+/// The root of the repository holding the file at `path`: the nearest directory, from the
+/// file's own upwards, that has a `.git`.
+pub fn repo_root(path: &Path) -> Option<PathBuf> {
     let dir = std::path::absolute(path).ok()?.parent()?.to_path_buf();
-    let root = dir.ancestors().find(|d| d.join(".git").exists())?;
-    Some(oracle(root))
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 /// An oracle answering "does a file matching this glob exist under `dir`?". The directory
