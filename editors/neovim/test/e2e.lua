@@ -38,7 +38,8 @@ local ok, err = pcall(function()
   local buf = vim.api.nvim_get_current_buf()
 
   local attached = vim.wait(10000, function()
-    return #vim.lsp.buf_get_clients(buf) > 0
+    local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = buf }) or vim.lsp.buf_get_clients(buf)
+    return next(clients) ~= nil
   end, 20)
   report(attached, "the plugin attached pipelint to the buffer", "no client after 10 s")
   if not attached then
@@ -134,6 +135,49 @@ local ok, err = pcall(function()
     type(text) == "string" and text:find("caches:\n          %- node") ~= nil,
     "pipelint/effectivePipeline answers with the edited text",
     vim.inspect(eff)
+  )
+
+  -- 5. Settings change without a restart: svc/undefined becomes info.
+  local client_ids = {}
+  local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = buf }) or vim.lsp.buf_get_clients(buf)
+  for _, c in pairs(clients) do
+    table.insert(client_ids, c.id)
+  end
+  pipelint.set_settings({ severity = { ["svc/undefined"] = "info" } })
+  local softened = vim.wait(10000, function()
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+      if code == "svc/undefined" and d.severity == vim.diagnostic.severity.INFO then
+        return true
+      end
+    end
+    return false
+  end, 20)
+  report(softened, "set_settings() changed a severity without a restart", vim.inspect(vim.diagnostic.get(buf)))
+  local after_ids = {}
+  clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = buf }) or vim.lsp.buf_get_clients(buf)
+  for _, c in pairs(clients) do
+    table.insert(after_ids, c.id)
+  end
+  report(vim.deep_equal(client_ids, after_ids), "the same server kept running", vim.inspect(after_ids))
+
+  -- 6. :PipelintEffective opens a read-only YAML view.
+  vim.cmd("PipelintEffective")
+  local view
+  vim.wait(10000, function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if b ~= buf and vim.bo[b].filetype == "yaml" and not vim.bo[b].modifiable then
+        view = b
+        return true
+      end
+    end
+    return false
+  end, 20)
+  local lines = view and table.concat(vim.api.nvim_buf_get_lines(view, 0, -1, false), "\n") or ""
+  report(
+    view ~= nil and lines:find("services:\n          %- pg\n          %- redis") ~= nil,
+    ":PipelintEffective shows the expanded pipeline read-only",
+    lines
   )
 end)
 if not ok then

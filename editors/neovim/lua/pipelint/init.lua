@@ -34,6 +34,16 @@ M.patterns = { "bitbucket-pipelines.yml", "bitbucket-pipelines.yaml", "*pipeline
 local config = nil
 -- neovim 0.7: client ids by root folder.
 local clients_by_root = {}
+-- The "not found" message is shown once.
+local missing_shown = false
+
+-- Calls a client method: `client:name(...)` on 0.11+, `client.name(...)` before.
+local function call(client, name, ...)
+  if vim.fn.has("nvim-0.11") == 1 then
+    return client[name](client, ...)
+  end
+  return client[name](...)
+end
 
 --- Whether a file name is one pipelint checks (the server's own test).
 function M.is_pipeline_file(path)
@@ -95,6 +105,10 @@ function M.attach(bufnr)
     return nil
   end
   if vim.fn.executable(config.cmd[1]) ~= 1 then
+    if missing_shown then
+      return nil
+    end
+    missing_shown = true
     warn(("`%s` was not found: install pipelint (cargo install --locked --git <pipelint repository> pipelint_cli) or pass `cmd` to setup()"):format(config.cmd[1]))
     return nil
   end
@@ -118,7 +132,8 @@ end
 
 local function pipelint_clients()
   local found = {}
-  for _, client in pairs(vim.lsp.get_active_clients()) do
+  local all = vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()
+  for _, client in pairs(all) do
     if client.name == "pipelint" then
       table.insert(found, client)
     end
@@ -134,7 +149,7 @@ function M.set_settings(settings)
   config.settings = settings or {}
   for _, client in ipairs(pipelint_clients()) do
     client.config.settings = { pipelint = config.settings }
-    client.notify("workspace/didChangeConfiguration", { settings = { pipelint = config.settings } })
+    call(client, "notify", "workspace/didChangeConfiguration", { settings = { pipelint = config.settings } })
   end
 end
 
@@ -153,16 +168,16 @@ function M.show_effective(bufnr)
     warn("this buffer is not attached to pipelint")
     return
   end
-  client.request("pipelint/effectivePipeline", params, function(err, result)
+  call(client, "request", "pipelint/effectivePipeline", params, function(err, result)
     if err ~= nil or type(result) ~= "string" then
       warn("no effective pipeline: " .. (err and err.message or "no answer"))
       return
     end
     local view = vim.api.nvim_create_buf(false, true)
     vim.api.nvim_buf_set_lines(view, 0, -1, false, vim.split(result, "\n", { plain = true }))
-    vim.api.nvim_buf_set_option(view, "filetype", "yaml")
-    vim.api.nvim_buf_set_option(view, "modifiable", false)
-    vim.api.nvim_buf_set_option(view, "bufhidden", "wipe")
+    vim.bo[view].filetype = "yaml"
+    vim.bo[view].modifiable = false
+    vim.bo[view].bufhidden = "wipe"
     vim.cmd("vsplit")
     vim.api.nvim_win_set_buf(0, view)
   end, bufnr)
