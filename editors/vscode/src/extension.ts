@@ -118,6 +118,14 @@ async function stopClient(): Promise<void> {
 }
 
 class EffectivePipelineProvider implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  /** Asks VS Code to read the view of `fileUri` again (after the file changed). */
+  refresh(fileUri: vscode.Uri): void {
+    this.changed.fire(vscode.Uri.parse(effectiveUriFor(fileUri.toString())));
+  }
+
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const fileUri = fileUriOf(uri.query);
     if (fileUri === undefined) {
@@ -140,6 +148,7 @@ class EffectivePipelineProvider implements vscode.TextDocumentContentProvider {
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel("pipelint");
   context.subscriptions.push(output);
+  const effective = new EffectivePipelineProvider();
 
   context.subscriptions.push(
     vscode.commands.registerCommand("pipelint.restartServer", async () => {
@@ -148,10 +157,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await startClient(context);
     }),
     vscode.commands.registerCommand("pipelint.showOutput", () => output.show(true)),
-    vscode.workspace.registerTextDocumentContentProvider(
-      EFFECTIVE_SCHEME,
-      new EffectivePipelineProvider(),
-    ),
+    vscode.workspace.registerTextDocumentContentProvider(EFFECTIVE_SCHEME, effective),
+    // An open view follows the file (the change reaches the server before the request).
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      const uri = event.document.uri;
+      const view = vscode.Uri.parse(effectiveUriFor(uri.toString())).toString();
+      if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === view)) {
+        effective.refresh(uri);
+      }
+    }),
     vscode.commands.registerCommand("pipelint.showEffectivePipeline", async () => {
       const editor = vscode.window.activeTextEditor;
       const doc = editor?.document;
