@@ -937,3 +937,66 @@ async def test_exit_without_shutdown_is_an_error(bare_client: LanguageClient):
     client.exit(None)
     await asyncio.wait_for(client._server.wait(), timeout=5)
     assert client._server.returncode == 1
+
+
+# --- the custom request pipelint/effectivePipeline -----------------------------------
+
+EFFECTIVE = """\
+definitions:
+  steps:
+    - step: &build
+        name: Build
+        script:
+          - echo hi
+pipelines:
+  default:
+    - step: *build
+    - step:
+        <<: *build
+        name: Test
+"""
+
+
+async def test_effective_pipeline_expands_aliases_and_merges(client: LanguageClient):
+    uri = open_doc(client, EFFECTIVE)
+    text = await client.protocol.send_request_async(
+        "pipelint/effectivePipeline", {"textDocument": {"uri": uri}}
+    )
+    assert isinstance(text, str)
+    lines = text.splitlines()
+    assert lines[0].startswith("# bitbucket-pipelines.yml: anchors, aliases and merge keys")
+    body = "\n".join(line for line in lines if not line.startswith("#"))
+    assert "*build" not in body and "&build" not in body and "<<" not in body
+    # The alias is replaced by the anchored step; the merge keeps the explicit `name`,
+    # at the place of the `<<` key (merged keys first, the overridden one left out).
+    assert body.split("pipelines:\n", 1)[1] == (
+        "  default:\n"
+        "    - step:\n"
+        "        name: Build\n"
+        "        script:\n"
+        "          - echo hi\n"
+        "    - step:\n"
+        "        script:\n"
+        "          - echo hi\n"
+        "        name: Test"
+    )
+
+
+async def test_effective_pipeline_follows_edits_and_marks_syntax_errors(client: LanguageClient):
+    uri = open_doc(client, EFFECTIVE)
+    change(client, uri, 2, EFFECTIVE + "  branches: [oops\n")
+    text = await client.protocol.send_request_async(
+        "pipelint/effectivePipeline", {"textDocument": {"uri": uri}}
+    )
+    assert "# line 14: the YAML stops being readable here" in text, text
+
+
+async def test_effective_pipeline_of_unknown_or_other_files_fails(client: LanguageClient):
+    other = open_doc(client, "a: 1\n", name="docker-compose.yml")
+    for uri, words in ((other, "not a pipeline file"), (uri_of("never-opened.yml"), "not open")):
+        with pytest.raises(JsonRpcException) as info:
+            await client.protocol.send_request_async(
+                "pipelint/effectivePipeline", {"textDocument": {"uri": uri}}
+            )
+        assert words in str(info.value), info.value
+    await alive(client)

@@ -17,7 +17,9 @@
 //! - [`cursor`], [`schema_nav`], [`render`]: what is under the cursor, the JSON schema
 //!   walked along a YAML route, and nodes written back as YAML;
 //! - one module per feature: [`diagnostics`], [`actions`], [`hover`], [`outline`],
-//!   [`navigate`], [`complete`], [`hints`].
+//!   [`navigate`], [`complete`], [`hints`];
+//! - [`effective`]: the custom request `pipelint/effectivePipeline` (the file with its
+//!   anchors and merges expanded).
 //!
 //! Nothing here panics on client input: positions are clamped, unknown documents get
 //! empty answers, and every analysis and feature runs under `catch_unwind`, with a caught
@@ -29,6 +31,7 @@ pub mod config;
 pub mod cursor;
 pub mod diagnostics;
 pub mod document;
+pub mod effective;
 pub mod hints;
 pub mod hover;
 pub mod navigate;

@@ -13,9 +13,19 @@ pub const MAX_LINES: usize = 80;
 /// Writes `node` as YAML. `annotate` may return a comment for a top-level entry of a
 /// mapping (the merge hover names the alias each key came from).
 pub fn to_yaml(node: &Node, annotate: &dyn Fn(usize) -> Option<String>) -> String {
+    write(node, annotate, MAX_LINES)
+}
+
+/// Writes `node` as YAML without a bound on its length (the effective pipeline view).
+pub fn to_yaml_full(node: &Node) -> String {
+    write(node, &|_| None, usize::MAX)
+}
+
+fn write(node: &Node, annotate: &dyn Fn(usize) -> Option<String>, max_lines: usize) -> String {
     let mut w = Writer {
         lines: Vec::new(),
         truncated: false,
+        max_lines,
     };
     match &node.kind {
         NodeKind::Mapping(m) if !m.entries.is_empty() => {
@@ -40,11 +50,12 @@ pub fn to_yaml(node: &Node, annotate: &dyn Fn(usize) -> Option<String>) -> Strin
 struct Writer {
     lines: Vec<String>,
     truncated: bool,
+    max_lines: usize,
 }
 
 impl Writer {
     fn push(&mut self, line: String) {
-        if self.lines.len() >= MAX_LINES {
+        if self.lines.len() >= self.max_lines {
             self.truncated = true;
         } else {
             self.lines.push(line);
@@ -269,5 +280,8 @@ mod tests {
         let out = round_trip(&text);
         assert_eq!(out.lines().count(), MAX_LINES + 1);
         assert!(out.ends_with("# …"));
+        let parsed = pipelint_yaml::parse(&text, &Default::default());
+        let full = to_yaml_full(parsed.root().expect("root"));
+        assert_eq!(full.lines().count(), 200);
     }
 }

@@ -32,6 +32,7 @@ use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
 use crate::config::Config;
 use crate::document::{Document, Snapshot, panic_message};
+use crate::effective::{self, EffectivePipelineParams};
 use crate::position::Encoding;
 use crate::project::{self, Project};
 use crate::{actions, complete, diagnostics, hints, hover, navigate, outline};
@@ -66,6 +67,7 @@ const KNOWN_METHODS: &[&str] = &[
     "workspace/didChangeWatchedFiles",
     "workspace/didChangeWorkspaceFolders",
     "window/workDoneProgress/cancel",
+    crate::effective::METHOD,
 ];
 
 pub fn is_known_method(method: &str) -> bool {
@@ -171,14 +173,16 @@ pub struct Handles {
 pub fn build() -> (LspService<Backend>, ClientSocket, Handles) {
     let shutdown_requested = Arc::new(AtomicBool::new(false));
     let flag = shutdown_requested.clone();
-    let (service, socket) = LspService::new(|client| Backend {
+    let (service, socket) = LspService::build(|client| Backend {
         client,
         shared: Arc::new(Shared {
             state: Mutex::new(State::default()),
             publish: tokio::sync::Mutex::new(()),
             shutdown_requested: flag,
         }),
-    });
+    })
+    .custom_method(effective::METHOD, Backend::effective_pipeline)
+    .finish();
     let client = service.inner().client.clone();
     (
         service,
@@ -271,6 +275,46 @@ impl Backend {
             tokio::task::yield_now().await;
             publish(&client, &shared, uri, Some(version)).await;
         });
+    }
+
+    /// `pipelint/effectivePipeline`: the document's YAML with anchors, aliases and merge
+    /// keys expanded. Fails (RequestFailed) for a document that is not open or not a
+    /// pipeline file.
+    pub async fn effective_pipeline(&self, params: EffectivePipelineParams) -> Result<String> {
+        let uri = params.text_document.uri;
+        let snap = match self.find(&uri).await {
+            Found::Pipeline(s) => s,
+            Found::Missing => {
+                return Err(request_failed(format!(
+                    "{} is not open in the server",
+                    uri.as_str()
+                )));
+            }
+            Found::Other => {
+                return Err(request_failed(format!(
+                    "{} is not a pipeline file",
+                    uri.as_str()
+                )));
+            }
+        };
+        match catch_unwind(AssertUnwindSafe(|| effective::effective_pipeline(&snap))) {
+            Ok(text) => Ok(text),
+            Err(payload) => {
+                let message = panic_message(payload.as_ref());
+                self.log(
+                    MessageType::ERROR,
+                    format!(
+                        "pipelint: {} panicked on {}: {message}",
+                        effective::METHOD,
+                        uri.as_str()
+                    ),
+                )
+                .await;
+                Err(request_failed(
+                    "the effective pipeline could not be written",
+                ))
+            }
+        }
     }
 
     /// Applies new settings and re-checks open documents.

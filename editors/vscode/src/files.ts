@@ -1,0 +1,19 @@
+/**
+ * Which files are pipeline files: the same names the server checks
+ * (`bitbucket-pipelines.yml`/`.yaml`, and shared `*pipelines.yml` files), as a document
+ * selector for the language client and as a predicate for commands.
+ */
+
+/** Glob patterns, for the document selector and `yamlValidation`. */
+export const PIPELINE_GLOBS = ["**/bitbucket-pipelines.yaml", "**/*pipelines.yml"];
+
+/** Whether a file name (the last path segment) is a pipeline file. */
+export function isPipelineFileName(name: string): boolean {
+  return name === "bitbucket-pipelines.yaml" || name.endsWith("pipelines.yml");
+}
+
+/** The last segment of a path or URI path. */
+export function baseName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] ?? "";
+}
