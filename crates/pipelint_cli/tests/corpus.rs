@@ -37,10 +37,17 @@ fn every_real_file_is_checked_without_a_panic() {
         Default::default();
     let mut found: Vec<String> = Vec::new();
     let mut panics = Vec::new();
+    let mut misread = Vec::new();
     for path in &files {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
+        // A pipeline file is never taken for Bamboo specs or a runner setup.
+        let parsed = pipelint_yaml::parse(&text, &pipelint_yaml::Options::default());
+        let kind = pipelint_core::kind::from_content(&text, &parsed);
+        if kind != pipelint_core::FileKind::Pipelines {
+            misread.push(format!("{}: {kind:?}", path.display()));
+        }
         let result =
             std::panic::catch_unwind(|| pipelint_core::check(&text, &CheckOptions::default()));
         match result {
@@ -100,4 +107,73 @@ fn every_real_file_is_checked_without_a_panic() {
         missing.is_empty() && extra.is_empty(),
         "the corpus findings changed.\nlost (a true positive no longer found):\n{missing:#?}\nnew (review: a false positive?):\n{extra:#?}"
     );
+    assert!(
+        misread.is_empty(),
+        "not read as pipeline files: {misread:#?}"
+    );
+}
+
+/// The Bamboo specs corpus (`../shared/corpus/bamboo/`): every file, read as the
+/// `bamboo-specs/*.yml` file it was taken from, is checked without a panic; the findings
+/// are written to `corpus-bamboo.tsv` in the tests' temporary target folder (file, line, rule, message) for review.
+#[test]
+fn every_bamboo_spec_is_checked_without_a_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/bamboo");
+    if !dir.is_dir() {
+        eprintln!("SKIPPED: ../shared/corpus/bamboo not found beside the checkout");
+        return;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("read corpus")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 20,
+        "corpus looks incomplete: {}",
+        files.len()
+    );
+    let mut report = String::from("file\tline\trule\tmessage\n");
+    let mut panics = Vec::new();
+    let mut by_content = 0;
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let parsed = pipelint_yaml::parse(&text, &pipelint_yaml::Options::default());
+        if pipelint_core::kind::from_content(&text, &parsed) == pipelint_core::FileKind::BambooSpecs
+        {
+            by_content += 1;
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let opts = CheckOptions {
+            path: name.as_ref().map(|n| format!("bamboo-specs/{n}")),
+            ..CheckOptions::default()
+        };
+        let check = std::panic::AssertUnwindSafe(|| pipelint_core::check(&text, &opts));
+        match std::panic::catch_unwind(check) {
+            Ok(analysis) => {
+                let index = pipelint_yaml::LineIndex::new(&text);
+                for d in analysis.diagnostics {
+                    let line = index.line_of(d.span.start) + 1;
+                    report.push_str(&format!(
+                        "{}\t{line}\t{}\t{}\n",
+                        name.as_deref().unwrap_or("?"),
+                        d.rule,
+                        d.message
+                    ));
+                }
+            }
+            Err(_) => panics.push(path.display().to_string()),
+        }
+    }
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-bamboo.tsv");
+    let _ = std::fs::write(&out, &report);
+    eprintln!(
+        "bamboo corpus: {} files, {by_content} of them Bamboo specs by content alone\n{report}",
+        files.len()
+    );
+    assert!(panics.is_empty(), "panicked on: {panics:#?}");
 }

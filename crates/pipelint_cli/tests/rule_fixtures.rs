@@ -6,11 +6,15 @@
 //! `# pipelint-settings: plan=free runner_labels=build,deploy default_runtime=3`
 //! (space-separated `key=value` pairs; keys `plan` = free|standard|premium, `runner_labels`
 //! = comma-separated labels, `default_runtime` = 2|3). Without it the defaults hold.
+//! Runner scripts are `*.sh` fixtures; the kind of every other fixture is told from its
+//! content, as for a file without a telling name. Files a fixture names (a mounted Docker
+//! configuration) are read from the fixture's folder.
 
 use std::path::{Path, PathBuf};
 
 use pipelint_cli::render::{self, FileReport, Format};
-use pipelint_core::{CheckOptions, Selection, Settings, registry};
+use pipelint_cli::resolve::DirResolver;
+use pipelint_core::{CheckOptions, FileKind, Selection, Settings, registry};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules")
@@ -20,7 +24,9 @@ fn snapshot_name(rule: &str, file: &str) -> String {
     format!(
         "{}__{}",
         rule.replace('/', "__"),
-        file.trim_end_matches(".yml").trim_end_matches(".yaml")
+        file.trim_end_matches(".yml")
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".sh")
     )
 }
 
@@ -45,7 +51,7 @@ fn fixtures() -> Vec<(String, String, PathBuf)> {
             };
             for file in files.flatten() {
                 let fname = file.file_name().to_string_lossy().into_owned();
-                if fname.ends_with(".yml") || fname.ends_with(".yaml") {
+                if fname.ends_with(".yml") || fname.ends_with(".yaml") || fname.ends_with(".sh") {
                     out.push((rule.clone(), fname, file.path()));
                 }
             }
@@ -85,6 +91,13 @@ fn fixtures_trigger_their_rule_and_match_snapshots() {
             settings,
             select: Selection::Only(vec![rule.clone()]),
             path: path_comment(&source),
+            kind: file.ends_with(".sh").then_some(FileKind::RunnerScript),
+            // Runner setups read the Docker configuration they mount; the other rules'
+            // fixtures are judged without a repository around them.
+            resolver: rule.starts_with("runnerctl/").then(|| {
+                std::sync::Arc::new(DirResolver::for_file(&path))
+                    as std::sync::Arc<dyn pipelint_core::share::Resolver>
+            }),
             ..CheckOptions::default()
         };
         let analysis = pipelint_core::check(&source, &opts);

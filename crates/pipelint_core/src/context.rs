@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use pipelint_yaml::{Node, Parsed, Span};
 
+use crate::kind::FileKind;
 use crate::model::{File, StepRef};
 use crate::settings::Settings;
 use crate::share::Imported;
@@ -15,7 +16,10 @@ pub struct Context<'a> {
     pub parsed: &'a Parsed,
     /// The root of the first document.
     pub root: Option<&'a Node>,
-    /// The typed view, when the root is a mapping.
+    /// What kind of file the text is; only the rules of this kind run.
+    pub kind: FileKind,
+    /// The typed view of a pipeline file, when the root is a mapping (`None` for the other
+    /// kinds, which have views of their own: [`crate::bamboo`], [`crate::launch`]).
     pub file: Option<File<'a>>,
     pub settings: &'a Settings,
     /// The same-repository files that imports lead to, read through the resolver (empty
@@ -24,6 +28,13 @@ pub struct Context<'a> {
     /// What the workspace around the file holds, when the caller can tell (the CLI for a
     /// file on disk); `None` in the editor buffer and for standard input.
     pub files: Option<&'a FileOracle>,
+    /// Bamboo specs: the plan and deployment documents (empty for other kinds).
+    pub bamboo: Vec<crate::bamboo::Spec<'a>>,
+    /// Runner setups: each start of the runner image (empty for other kinds).
+    pub launches: Vec<crate::launch::Launch>,
+    /// Runner setups: the Docker configuration files the launches mount that the resolver
+    /// could read (empty without one).
+    pub mounted_configs: Vec<crate::launch::MountedConfig>,
     steps: Vec<StepRef<'a>>,
 }
 
@@ -34,18 +45,42 @@ impl<'a> Context<'a> {
         parsed: &'a Parsed,
         settings: &'a Settings,
     ) -> Self {
+        Context::for_kind(source, path, parsed, settings, FileKind::Pipelines)
+    }
+
+    /// The context of a file of the given kind.
+    pub fn for_kind(
+        source: &'a str,
+        path: Option<&'a str>,
+        parsed: &'a Parsed,
+        settings: &'a Settings,
+        kind: FileKind,
+    ) -> Self {
         let root = parsed.root();
-        let file = root.and_then(File::new);
+        let file = root
+            .filter(|_| kind == FileKind::Pipelines)
+            .and_then(File::new);
         let steps = file.as_ref().map(File::steps).unwrap_or_default();
         Context {
             source,
             path,
             parsed,
             root,
+            kind,
             file,
             settings,
             imported: Vec::new(),
             files: None,
+            bamboo: match kind {
+                FileKind::BambooSpecs => crate::bamboo::specs(parsed),
+                _ => Vec::new(),
+            },
+            launches: match kind {
+                FileKind::RunnerScript => crate::launch::from_script(source),
+                FileKind::RunnerCompose => crate::launch::from_compose(parsed),
+                _ => Vec::new(),
+            },
+            mounted_configs: Vec::new(),
             steps,
         }
     }

@@ -4,10 +4,13 @@
 //!
 //! Core does no IO, knows no terminal and no LSP. Every position in it is a byte span.
 
+pub mod bamboo;
 pub mod config;
 pub mod context;
 pub mod diagnostic;
 pub mod fix;
+pub mod kind;
+pub mod launch;
 pub mod model;
 pub mod registry;
 pub mod route;
@@ -25,6 +28,7 @@ use std::sync::Arc;
 
 pub use context::FileOracle;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Related, Severity};
+pub use kind::FileKind;
 pub use pipelint_yaml::{Parsed, Span};
 pub use route::Route;
 pub use rule::{Rule, RuleMeta};
@@ -68,11 +72,15 @@ pub struct CheckOptions {
     pub severities: HashMap<String, Severity>,
     /// Rule ids or groups turned off.
     pub disabled: Vec<String>,
-    /// The file's path, for the rules that look at it.
+    /// The file's path, for the rules that look at it and to tell the file's kind.
     pub path: Option<String>,
+    /// What kind of file the text is. `None`: detected from `path`, then from the content
+    /// (see [`kind`]).
+    pub kind: Option<FileKind>,
     pub yaml: pipelint_yaml::Options,
-    /// Reads the same-repository files that `import:` names (see [`share`]); without one,
-    /// imports are checked for their form and declared source only.
+    /// Reads the same-repository files that `import:` names (see [`share`]) and, for runner
+    /// setups, the Docker configuration files they mount (see [`launch`]); without one,
+    /// those files are not judged.
     pub resolver: Option<Arc<dyn share::Resolver>>,
     /// Answers whether files exist in the repository around the file (for
     /// `cache/key-files-missing`); `None` when there is no workspace to look at.
@@ -97,9 +105,27 @@ pub struct Analysis {
     pub followed: Vec<String>,
 }
 
-/// Checks one pipeline file's text. Never fails and never panics on any input.
+/// The kind of the file `opts` describe: as given, else by its path, else by its content.
+/// A shell script is never parsed as YAML (its parse is empty).
+fn kind_and_parse(source: &str, opts: &CheckOptions) -> (FileKind, Parsed) {
+    let known = opts
+        .kind
+        .or_else(|| opts.path.as_deref().and_then(kind::from_path))
+        .or_else(|| kind::is_script_text(source).then_some(FileKind::RunnerScript));
+    match known {
+        Some(FileKind::RunnerScript) => (FileKind::RunnerScript, Parsed::default()),
+        Some(k) => (k, pipelint_yaml::parse(source, &opts.yaml)),
+        None => {
+            let parsed = pipelint_yaml::parse(source, &opts.yaml);
+            (kind::from_content(source, &parsed), parsed)
+        }
+    }
+}
+
+/// Checks one file's text: a pipeline file, Bamboo specs or a runner setup (see [`kind`]).
+/// Never fails and never panics on any input.
 pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
-    let parsed = pipelint_yaml::parse(source, &opts.yaml);
+    let (kind, parsed) = kind_and_parse(source, opts);
     // A text too large to read gets that one message and nothing else.
     if let Some(p) = parsed
         .problems
@@ -115,8 +141,13 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
     }
     let mut followed = Vec::new();
     let diagnostics = {
-        let mut cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
+        let mut cx = Context::for_kind(source, opts.path.as_deref(), &parsed, &opts.settings, kind);
         cx.files = opts.files.as_ref();
+        // Runner setups: the Docker configuration files they mount, read before the rules
+        // run (rules do no IO).
+        if let Some(resolver) = &opts.resolver {
+            cx.mounted_configs = launch::read_configs(&cx.launches, resolver.as_ref());
+        }
         if let (Some(file), Some(resolver)) = (&cx.file, &opts.resolver) {
             cx.imported = share::follow(file, resolver.as_ref(), &opts.yaml);
         }
@@ -128,11 +159,13 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
         );
         let mut out = Vec::new();
         for rule in registry::RULES {
-            if opts.is_enabled(rule.meta().id) {
+            if rule.meta().checks(kind) && opts.is_enabled(rule.meta().id) {
                 rule.check(&cx, &mut out);
             }
         }
-        schema::check(&cx, &mut out);
+        if kind == FileKind::Pipelines {
+            schema::check(&cx, &mut out);
+        }
         finish(&cx, out, opts)
     };
     Analysis {
@@ -195,10 +228,16 @@ fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -
                 message: format!("used here through `{name}`"),
             });
         }
-        if d.route.is_empty()
-            && let Some(root) = cx.root
-        {
-            d.route = Route::locate(root, d.span, d.via.first().copied());
+        if d.route.is_empty() {
+            // The document that holds the span (Bamboo specs have several).
+            let doc = cx.parsed.documents.iter().find_map(|doc| {
+                doc.root
+                    .as_ref()
+                    .filter(|r| r.span.contains_span(d.span) || doc.span.contains_span(d.span))
+            });
+            if let Some(root) = doc.or(cx.root) {
+                d.route = Route::locate(root, d.span, d.via.first().copied());
+            }
         }
     }
     out.sort_by(|a, b| {

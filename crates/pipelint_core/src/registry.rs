@@ -134,6 +134,19 @@ pub static RULES: &[&dyn Rule] = &[
     &sec::export_secrets::ExportSecrets,
     &size::plan::Plan,
     &size::runner::Runner,
+    // Bamboo YAML specs (Docker runner)
+    &bamboo::docker_sock::DockerSock,
+    &bamboo::registry_credentials::RegistryCredentials,
+    &bamboo::default_volumes_off::DefaultVolumesOff,
+    &bamboo::privileged::Privileged,
+    &bamboo::docker_image_required::DockerImageRequired,
+    &bamboo::unpinned_image::UnpinnedImage,
+    // Self-hosted runner setups
+    &runnerctl::env_required::EnvRequired,
+    &runnerctl::mounts::Mounts,
+    &runnerctl::registry_auth::RegistryAuth,
+    // Suppression comments
+    &suppression::unused::Unused,
     // Suppression comments
     &suppression::unused::Unused,
 ];

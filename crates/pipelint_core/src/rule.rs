@@ -6,6 +6,7 @@
 
 use crate::context::Context;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::kind::FileKind;
 
 /// What every rule says about itself.
 #[derive(Debug)]
@@ -22,6 +23,18 @@ pub struct RuleMeta {
     /// A rule that only documents (shown on hover in the editor) and never reports: its
     /// *Example* shows where the documentation applies and triggers nothing.
     pub hover_only: bool,
+    /// The kinds of file the rule checks ([`FileKind::Pipelines`] unless it says otherwise):
+    /// [`crate::check`] runs only the rules of the file's kind.
+    pub kinds: &'static [FileKind],
+}
+
+/// The kinds a rule checks: those it names, or pipeline files when it names none.
+pub const fn kinds_or_pipelines(kinds: &'static [FileKind]) -> &'static [FileKind] {
+    if kinds.is_empty() {
+        &[FileKind::Pipelines]
+    } else {
+        kinds
+    }
 }
 
 impl RuleMeta {
@@ -40,12 +53,14 @@ impl RuleMeta {
         out
     }
 
-    /// The first YAML block under the heading `heading` in the docs.
+    /// The first code block (```` ```yaml ````, or ```` ```sh ```` for runner scripts) under
+    /// the heading `heading` in the docs.
     pub fn example(&self, heading: &str) -> Option<String> {
         let docs = self.docs();
         let at = docs.find(&format!("## {heading}\n"))?;
         let rest = &docs[at..];
-        let start = rest.find("```yaml\n")? + "```yaml\n".len();
+        let fence = rest.find("```")?;
+        let start = fence + rest[fence..].find('\n')? + 1;
         let end = rest[start..].find("```")?;
         Some(rest[start..start + end].to_owned())
     }
@@ -53,6 +68,11 @@ impl RuleMeta {
     /// The URL of the rule's documentation page.
     pub fn url(&self) -> String {
         format!("{}/{}.md", crate::DOCS_BASE_URL, self.id)
+    }
+
+    /// Whether the rule checks files of this kind.
+    pub fn checks(&self, kind: FileKind) -> bool {
+        self.kinds.contains(&kind)
     }
 }
 
@@ -67,7 +87,8 @@ pub trait Rule: Sync {
 
 /// Declares a rule: a unit struct with its metadata in `META` and its doc comment as
 /// documentation. An optional `hover_only: true` after `fix` marks a rule that only
-/// documents and never reports (see [`RuleMeta::hover_only`]).
+/// documents and never reports (see [`RuleMeta::hover_only`]); an optional
+/// `kinds: [BambooSpecs, ...]` names the kinds of file it checks (default: pipeline files).
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -77,7 +98,8 @@ macro_rules! declare_rule {
             severity: $sev:ident,
             summary: $summary:literal,
             fix: $fix:literal
-            $(, hover_only: $hover:literal)? $(,)?
+            $(, hover_only: $hover:literal)?
+            $(, kinds: [$($kind:ident),* $(,)?])? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -92,6 +114,7 @@ macro_rules! declare_rule {
                 docs: concat!($($doc, "\n"),*),
                 has_fix: $fix,
                 hover_only: false $(|| $hover)?,
+                kinds: $crate::rule::kinds_or_pipelines(&[$($($crate::kind::FileKind::$kind),*)?]),
             };
         }
     };

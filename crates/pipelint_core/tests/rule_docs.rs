@@ -1,10 +1,21 @@
 //! The rules' documentation cannot lie: every rule's *Example* triggers exactly that rule,
 //! once, and its *Use instead* triggers nothing, with only that rule enabled. Every rule
-//! documents the headings, and every id is in the catalog. An example for a rule that
-//! depends on the user's setup starts with `# pipelint-settings: plan=free` (see
+//! documents the headings, and every id is in the catalog. Examples carry no path: their
+//! kind is told from their content (`version: 2` with `plan:` for Bamboo specs, a service
+//! running the runner image for compose files, a `#!` line for runner scripts, in a
+//! ```` ```sh ```` block), and must be of a kind the rule checks. An example for a rule
+//! that depends on the user's setup starts with `# pipelint-settings: plan=free` (see
 //! `Settings::from_first_line`).
 
-use pipelint_core::{CheckOptions, FileOracle, Selection, Settings, registry};
+use pipelint_core::{CheckOptions, FileKind, FileOracle, Selection, Settings, kind, registry};
+
+/// The kind `check` gives a text without a path.
+fn kind_of(text: &str) -> FileKind {
+    if kind::is_script_text(text) {
+        return FileKind::RunnerScript;
+    }
+    kind::from_content(text, &pipelint_yaml::parse(text, &Default::default()))
+}
 
 fn run(rule: &str, yaml: &str) -> Vec<pipelint_core::Diagnostic> {
     let settings = Settings::from_first_line(yaml)
@@ -54,6 +65,17 @@ fn examples_trigger_and_corrections_do_not() {
         ] {
             if !docs.contains(&format!("## {heading}\n")) {
                 failures.push(format!("{}: docs lack `## {heading}`", meta.id));
+            }
+        }
+        for heading in ["Example", "Use instead"] {
+            if let Some(text) = meta.example(heading)
+                && !meta.checks(kind_of(&text))
+            {
+                failures.push(format!(
+                    "{}: {heading} reads as {:?}, a kind the rule does not check",
+                    meta.id,
+                    kind_of(&text)
+                ));
             }
         }
         match meta.example("Example") {

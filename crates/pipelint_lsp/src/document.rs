@@ -6,7 +6,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use pipelint_core::{Analysis, CheckOptions, Parsed, Settings};
+use pipelint_core::{Analysis, CheckOptions, FileKind, Parsed, Settings};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -16,6 +16,26 @@ use crate::position::{Encoding, Lines};
 /// name ending in `pipelines.yml` (shared pipeline files, `bitbucket-pipelines.yml` copies).
 pub fn is_pipeline_name(name: &str) -> bool {
     name == "bitbucket-pipelines.yaml" || name.ends_with("pipelines.yml")
+}
+
+/// The kind of a file pipelint checks besides pipeline files, from its URI and its text
+/// when opened: a YAML file directly in a `bamboo-specs` folder is Bamboo specs; a compose
+/// file or a shell script that mentions the runner image is a runner setup.
+pub fn other_kind(uri: &Uri, text: &str) -> Option<FileKind> {
+    let s = uri.as_str();
+    let s = s.split(['?', '#']).next().unwrap_or(s);
+    let mut segments = s.rsplit('/');
+    let name = segments.next().unwrap_or("");
+    let folder = segments.next().unwrap_or("");
+    match pipelint_core::kind::from_path(&format!("{folder}/{name}"))? {
+        FileKind::BambooSpecs => Some(FileKind::BambooSpecs),
+        k @ (FileKind::RunnerCompose | FileKind::RunnerScript)
+            if text.contains(pipelint_core::kind::RUNNER_IMAGE) =>
+        {
+            Some(k)
+        }
+        _ => None,
+    }
 }
 
 /// The file name of a URI (its last path segment, without query or fragment).
@@ -30,8 +50,11 @@ pub struct Document {
     pub uri: Uri,
     pub version: i32,
     pub rope: Rope,
-    /// A pipeline file by its name; other YAML files are kept but never checked.
+    /// A file pipelint checks: a pipeline file by its name, or Bamboo specs or a runner
+    /// setup ([`other_kind`]); other files are kept but never checked.
     pub is_pipeline: bool,
+    /// The kind, for the files that are not pipeline files.
+    pub kind: Option<FileKind>,
     snapshot: Option<Arc<Snapshot>>,
 }
 
@@ -59,12 +82,14 @@ impl Snapshot {
 
 impl Document {
     pub fn new(uri: Uri, version: i32, text: &str) -> Self {
-        let is_pipeline = is_pipeline_name(file_name(&uri));
+        let kind = other_kind(&uri, text);
+        let is_pipeline = kind.is_some() || is_pipeline_name(file_name(&uri));
         Document {
             uri,
             version,
             rope: Rope::from_str(text),
             is_pipeline,
+            kind,
             snapshot: None,
         }
     }
@@ -203,6 +228,28 @@ mod tests {
         ] {
             assert!(!is_pipeline_name(file_name(&uri(no))), "{no}");
         }
+    }
+
+    #[test]
+    fn bamboo_specs_and_runner_setups() {
+        let runner = "services:\n  r:\n    image: bitbucket-pipelines-runner\n";
+        let kind = |u: &str, text: &str| Document::new(uri(u), 1, text).kind;
+        assert_eq!(
+            kind("file:///r/bamboo-specs/bamboo.yml", ""),
+            Some(FileKind::BambooSpecs)
+        );
+        assert_eq!(
+            kind("file:///r/docker-compose.yml", runner),
+            Some(FileKind::RunnerCompose)
+        );
+        assert_eq!(
+            kind("file:///r/start.sh", runner),
+            Some(FileKind::RunnerScript)
+        );
+        assert_eq!(kind("file:///r/docker-compose.yml", "services: {}\n"), None);
+        assert_eq!(kind("file:///r/bitbucket-pipelines.yml", runner), None);
+        assert!(Document::new(uri("file:///r/start.sh"), 1, runner).is_pipeline);
+        assert!(!Document::new(uri("file:///r/build.sh"), 1, "make\n").is_pipeline);
     }
 
     #[test]

@@ -346,7 +346,12 @@ fn find(shared: &Shared, uri: &Uri) -> (Found, Option<String>, Vec<String>) {
     if !doc.is_pipeline {
         return (Found::Other, None, Vec::new());
     }
-    let (snap, panic) = doc.snapshot(*encoding, *generation, || project.options(uri, config));
+    let kind = doc.kind;
+    let (snap, panic) = doc.snapshot(*encoding, *generation, || {
+        let mut opts = project.options(uri, config);
+        opts.kind = kind;
+        opts
+    });
     (Found::Pipeline(snap), panic, project.take_pending())
 }
 

@@ -1,6 +1,7 @@
 //! The rules, one file each, grouped by the first part of their id.
 
 pub mod artifacts;
+pub mod bamboo;
 pub mod cache;
 pub mod child;
 pub mod clone;
@@ -17,6 +18,7 @@ pub mod options;
 pub mod parallel;
 pub mod pipe;
 pub mod runner;
+pub mod runnerctl;
 pub mod runtime;
 pub mod schema;
 pub mod script;

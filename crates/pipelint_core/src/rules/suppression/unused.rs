@@ -42,6 +42,7 @@ declare_rule! {
         severity: Info,
         summary: "A suppression comment that silences nothing",
         fix: true,
+        kinds: [Pipelines, BambooSpecs, RunnerCompose, RunnerScript],
     }
 }
 

@@ -39,6 +39,7 @@ declare_rule! {
         severity: Error,
         summary: "Aliases that expand beyond the budget",
         fix: false,
+        kinds: [Pipelines, BambooSpecs, RunnerCompose],
     }
 }
 

@@ -41,6 +41,7 @@ declare_rule! {
         severity: Error,
         summary: "A key written twice in one mapping",
         fix: false,
+        kinds: [Pipelines, BambooSpecs, RunnerCompose],
     }
 }
 

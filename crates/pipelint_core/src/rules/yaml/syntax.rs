@@ -42,6 +42,7 @@ declare_rule! {
         severity: Error,
         summary: "Text that is not valid YAML",
         fix: false,
+        kinds: [Pipelines, BambooSpecs, RunnerCompose],
     }
 }
 

@@ -40,6 +40,7 @@ declare_rule! {
         severity: Error,
         summary: "A tab character in indentation",
         fix: false,
+        kinds: [Pipelines, BambooSpecs, RunnerCompose],
     }
 }
 

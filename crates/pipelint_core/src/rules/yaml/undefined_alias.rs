@@ -42,6 +42,7 @@ declare_rule! {
         severity: Error,
         summary: "An alias to an anchor that is not defined",
         fix: true,
+        kinds: [Pipelines, BambooSpecs, RunnerCompose],
     }
 }
 

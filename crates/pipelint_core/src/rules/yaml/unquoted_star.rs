@@ -39,6 +39,7 @@ declare_rule! {
         severity: Error,
         summary: "An unquoted value starting with `*`, read as an alias",
         fix: true,
+        kinds: [Pipelines, BambooSpecs, RunnerCompose],
     }
 }
 
