@@ -24,6 +24,8 @@ pub struct Context<'a> {
     /// What the workspace around the file holds, when the caller can tell (the CLI for a
     /// file on disk); `None` in the editor buffer and for standard input.
     pub files: Option<&'a FileOracle>,
+    /// Runs shellcheck for `script/shellcheck`, when the caller can.
+    pub shellcheck: Option<&'a dyn crate::shellcheck::ShellChecker>,
     steps: Vec<StepRef<'a>>,
 }
 
@@ -46,6 +48,7 @@ impl<'a> Context<'a> {
             settings,
             imported: Vec::new(),
             files: None,
+            shellcheck: None,
             steps,
         }
     }

@@ -17,6 +17,7 @@ pub mod schema;
 pub mod settings;
 pub mod share;
 pub mod shell;
+pub mod shellcheck;
 pub mod suggest;
 pub mod suppress;
 
@@ -77,6 +78,9 @@ pub struct CheckOptions {
     /// Answers whether files exist in the repository around the file (for
     /// `cache/key-files-missing`); `None` when there is no workspace to look at.
     pub files: Option<FileOracle>,
+    /// Checks scripts with shellcheck for `script/shellcheck` (see [`shellcheck`]); without
+    /// one that rule reports nothing.
+    pub shellcheck: Option<Arc<dyn shellcheck::ShellChecker>>,
 }
 
 impl CheckOptions {
@@ -104,6 +108,7 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
     let diagnostics = {
         let mut cx = Context::new(source, opts.path.as_deref(), &parsed, &opts.settings);
         cx.files = opts.files.as_ref();
+        cx.shellcheck = opts.shellcheck.as_deref();
         if let (Some(file), Some(resolver)) = (&cx.file, &opts.resolver) {
             cx.imported = share::follow(file, resolver.as_ref(), &opts.yaml);
         }

@@ -1,3 +1,4 @@
 //! `script/*`: commands in `script` and `after-script` that are known to fail.
 
 pub mod aws_ecr_get_login;
+pub mod shellcheck;
