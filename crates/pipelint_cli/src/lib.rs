@@ -8,4 +8,5 @@ pub mod fixer;
 pub mod formats;
 pub mod render;
 pub mod resolve;
+pub mod shellcheck;
 pub mod workspace;
