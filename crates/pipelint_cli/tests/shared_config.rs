@@ -405,7 +405,11 @@ fn a_real_export_only_file_checks_cleanly() {
     write(&dir, "ci/platform-pipelines.yml", &text);
     // Its scripts have real shell problems (a `'` closing a `bash -c '...'` early), which
     // script/shellcheck reports; that is not what this test is about.
-    write(&dir, "pipelint.toml", "[rules]\n\"script/shellcheck\" = \"off\"\n");
+    write(
+        &dir,
+        "pipelint.toml",
+        "[rules]\n\"script/shellcheck\" = \"off\"\n",
+    );
     let o = run(&["check", "--format", "json", "--fail-on", "warning"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");

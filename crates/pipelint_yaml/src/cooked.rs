@@ -35,12 +35,11 @@ pub fn offsets(source: &str, span: Span, scalar: &Scalar) -> Option<Vec<usize>> 
             flow(inner, span.start + 1, quote, &mut out)?;
         }
         ScalarStyle::Literal | ScalarStyle::Folded => {
-            let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
-            let indent = span.start - line_start;
-            let region = source.get(line_start..span.end)?;
+            let (first, indent) = block_start(source, span)?;
+            let region = source.get(first..span.end)?;
             block(
                 region,
-                line_start,
+                first,
                 indent,
                 scalar.style == ScalarStyle::Folded,
                 &scalar.value,
@@ -58,6 +57,36 @@ pub fn offsets(source: &str, span: Span, scalar: &Scalar) -> Option<Vec<usize>> 
     };
     out.map.push(end);
     Some(out.map)
+}
+
+/// Where a block scalar's lines start (its first line, empty or not) and its content's
+/// indentation. The span starts at the first content character, or at the `|`/`>` header
+/// when the scalar carries an anchor or a tag.
+fn block_start(source: &str, span: Span) -> Option<(usize, usize)> {
+    let raw = source.get(span.range())?;
+    if raw.starts_with(['|', '>']) {
+        let first = span.start + raw.find('\n')? + 1;
+        let body = source.get(first..span.end)?;
+        let indent = body
+            .split('\n')
+            .find(|l| !l.trim_end_matches('\r').bytes().all(|b| b == b' '))
+            .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
+        return Some((first, indent));
+    }
+    let line_start = source.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent = span.start - line_start;
+    // Empty lines before the first content line belong to the value too.
+    let mut first = line_start;
+    while first > 0 {
+        let before = source.get(..first - 1)?;
+        let prev = before.rfind('\n').map_or(0, |i| i + 1);
+        let line = before.get(prev..)?;
+        if !line.trim_end_matches('\r').bytes().all(|b| b == b' ') {
+            break;
+        }
+        first = prev;
+    }
+    Some((first, indent))
 }
 
 #[derive(Default)]
@@ -129,7 +158,7 @@ fn flow(text: &str, base: usize, quote: Quote, out: &mut Cooked) -> Option<()> {
         }
         let content = &line[from..to];
         if i > 0 && i < last && content.is_empty() && !escaped_break {
-            pending.push(start);
+            pending.push(brk);
             continue;
         }
         if let Some(at) = prev_break {
@@ -361,6 +390,11 @@ mod tests {
         assert_eq!(text.as_bytes()[map[12]], b'\n'); // the empty line's break
         assert_eq!(&text[map[13]..map[13] + 5], "three");
         copied_exactly(text, "a");
+        // A blank line holding spaces: its newline maps to its break.
+        let text = "a: echo one\n   \n   two\n";
+        let (value, map) = map_of(text, "a");
+        assert_eq!(value, "echo one\ntwo");
+        assert_eq!(map[8], text.find("   \n").expect("blank line") + 3);
     }
 
     #[test]
@@ -439,6 +473,20 @@ mod tests {
             assert_eq!(value, want, "{text:?}");
             copied_exactly(text, "a");
         }
+    }
+
+    #[test]
+    fn leading_empty_lines_and_anchors_of_blocks() {
+        let text = "a: |\n\n  # first\n  run\n";
+        let (value, map) = map_of(text, "a");
+        assert_eq!(value, "\n# first\nrun\n");
+        assert_eq!(text.as_bytes()[map[0]], b'\n');
+        assert!(text[map[1]..].starts_with("# first"));
+        let text = "a: &x |\n    if x; then\n      y\n    fi\n";
+        let (value, map) = map_of(text, "a");
+        assert_eq!(value, "if x; then\n  y\nfi\n");
+        assert!(text[map[13]..].starts_with("y\n"));
+        copied_exactly(text, "a");
     }
 
     #[test]
