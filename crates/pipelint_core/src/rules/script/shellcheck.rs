@@ -18,7 +18,9 @@ declare_rule! {
     ///
     /// The rule needs the `shellcheck` program: the `shellcheck-path` setting, or
     /// `shellcheck` on `PATH`. Without it the rule is skipped and `pipelint check` says so
-    /// once. Settings: `shellcheck-exclude = ["SC2086"]` leaves codes out;
+    /// once. SC1091 ("not following a sourced file") is always left out: it is about what
+    /// shellcheck was given, not the script. Bitbucket's `${{ NAME }}` templates are read
+    /// as plain words. Settings: `shellcheck-exclude = ["SC2086"]` leaves codes out;
     /// `shellcheck-unassigned = true` turns on SC2154 ("referenced but not assigned"),
     /// which is off because secured, repository, workspace and deployment variables are
     /// set in Bitbucket's settings and cannot be known from the file. When it is on,
