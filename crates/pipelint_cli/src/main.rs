@@ -397,8 +397,12 @@ fn check(args: CheckArgs) -> ExitCode {
             ..CheckOptions::default()
         };
         let (config_dir, file_path) = match &input {
+            // A bare file name's parent is "": the current directory.
             discover::Input::File(p) => (
-                p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+                p.parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+                    .to_path_buf(),
                 p.clone(),
             ),
             discover::Input::Stdin => (PathBuf::from("."), PathBuf::from(&display)),
