@@ -928,3 +928,21 @@ async def test_exit_without_shutdown_is_an_error(bare_client: LanguageClient):
     client.exit(None)
     await asyncio.wait_for(client._server.wait(), timeout=5)
     assert client._server.returncode == 1
+
+
+# --- script/shellcheck -------------------------------------------------------------------
+
+
+async def test_shellcheck_findings_point_into_the_yaml(client: LanguageClient):
+    import os
+    import shutil
+
+    if shutil.which("shellcheck") is None:
+        assert not os.environ.get("CI"), "CI is set but shellcheck is not installed"
+        pytest.skip("SKIPPED: shellcheck is not installed")
+    text = 'pipelines:\n  default:\n    - step:\n        script:\n          - "echo \\"out:\\" $BITBUCKET_CLONE_DIR"\n'
+    uri = open_doc(client, text)
+    diags = of_rule(await diagnostics_for(client, uri, 1), "script/shellcheck")
+    assert len(diags) == 1, diags
+    assert diags[0].message.startswith("SC2086: ")
+    assert diags[0].range == rng(text, "$BITBUCKET_CLONE_DIR")
