@@ -1000,3 +1000,19 @@ async def test_effective_pipeline_of_unknown_or_other_files_fails(client: Langua
             )
         assert words in str(info.value), info.value
     await alive(client)
+# --- script/shellcheck -------------------------------------------------------------------
+
+
+async def test_shellcheck_findings_point_into_the_yaml(client: LanguageClient):
+    import os
+    import shutil
+
+    if shutil.which("shellcheck") is None:
+        assert not os.environ.get("CI"), "CI is set but shellcheck is not installed"
+        pytest.skip("SKIPPED: shellcheck is not installed")
+    text = 'pipelines:\n  default:\n    - step:\n        script:\n          - "echo \\"out:\\" $BITBUCKET_CLONE_DIR"\n'
+    uri = open_doc(client, text)
+    diags = of_rule(await diagnostics_for(client, uri, 1), "script/shellcheck")
+    assert len(diags) == 1, diags
+    assert diags[0].message.startswith("SC2086: ")
+    assert diags[0].range == rng(text, "$BITBUCKET_CLONE_DIR")

@@ -10,3 +10,5 @@ pub mod render;
 // Moved to `pipelint_fs` so the language server shares them; kept here under their old
 // names.
 pub use pipelint_fs::{config, resolve, workspace};
+
+pub mod shellcheck;

@@ -158,7 +158,12 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Lsp => pipelint_lsp::run(),
+        // The server runs shellcheck when it is on PATH; without it, script/shellcheck is
+        // quiet in the editor.
+        Command::Lsp => match pipelint_cli::shellcheck::ProcessChecker::find(None) {
+            Ok(checker) => pipelint_lsp::run_with_shellcheck(Arc::new(checker)),
+            Err(_) => pipelint_lsp::run(),
+        },
         Command::Rules { format } => list_rules(format),
         Command::Config { show, path, config } => show_config(show, path, config),
         Command::Rule { id } => match registry::find(&id) {
@@ -299,6 +304,7 @@ fn check(args: CheckArgs) -> ExitCode {
         args.paths.clone()
     };
     let mut configs = pipelint_cli::config::Cache::new(args.config.clone());
+    let mut shellcheckers = pipelint_cli::shellcheck::Checkers::default();
     let mut inputs: Vec<discover::Input> = Vec::new();
     for path in &paths {
         if path.as_os_str() == "-" {
@@ -391,8 +397,12 @@ fn check(args: CheckArgs) -> ExitCode {
             ..CheckOptions::default()
         };
         let (config_dir, file_path) = match &input {
+            // A bare file name's parent is "": the current directory.
             discover::Input::File(p) => (
-                p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+                p.parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."))
+                    .to_path_buf(),
                 p.clone(),
             ),
             discover::Input::Stdin => (PathBuf::from("."), PathBuf::from(&display)),
@@ -404,6 +414,11 @@ fn check(args: CheckArgs) -> ExitCode {
                 eprintln!("pipelint: {message}");
                 return ExitCode::from(2);
             }
+        }
+        if opts.is_enabled("script/shellcheck") {
+            opts.shellcheck = shellcheckers
+                .get(opts.settings.shellcheck_path.as_deref())
+                .map(|c| c as Arc<dyn pipelint_core::shellcheck::ShellChecker>);
         }
         let mut text = text;
         if args.fix || args.diff {
@@ -458,6 +473,7 @@ fn check(args: CheckArgs) -> ExitCode {
             diagnostics: analysis.diagnostics,
         });
     }
+    shellcheckers.report_errors();
 
     if args.diff {
         print_out(&diffs);

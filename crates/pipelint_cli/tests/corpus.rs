@@ -177,3 +177,53 @@ fn every_bamboo_spec_is_checked_without_a_panic() {
     );
     assert!(panics.is_empty(), "panicked on: {panics:#?}");
 }
+
+/// Every script item of the real corpus maps back to the YAML exactly: the map from its
+/// cooked value to the source exists, and each character copied as written is found at its
+/// mapped offset (escapes and folded breaks map to their escape or break). This is what
+/// places script/shellcheck's findings; a failure here would be a misplaced finding.
+#[test]
+fn every_script_item_of_the_corpus_maps_to_its_source() {
+    let Some(dir) = corpus_dir() else {
+        eprintln!("SKIPPED: ../shared/corpus/real not found beside the checkout");
+        return;
+    };
+    let mut unmapped = Vec::new();
+    let mut items = 0;
+    for entry in std::fs::read_dir(&dir).expect("read corpus").flatten() {
+        let path = entry.path();
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let parsed = pipelint_yaml::parse(&text, &Default::default());
+        let settings = pipelint_core::Settings::default();
+        let cx = pipelint_core::context::Context::new(&text, None, &parsed, &settings);
+        for (_, script) in pipelint_core::shellcheck::step_scripts(&cx) {
+            for piece in &script.pieces {
+                items += 1;
+                let value = piece.node.as_scalar().map_or("", |s| s.value.as_str());
+                let Some(map) = &piece.map else {
+                    unmapped.push(format!("{}: {:?}", path.display(), piece.node.span));
+                    continue;
+                };
+                for (i, c) in value.char_indices() {
+                    let written = text.get(map[i]..).and_then(|r| r.chars().next());
+                    let escaped = matches!(written, Some('\\' | '\''));
+                    // A break maps to a line break (the end of a file without a last one).
+                    let folded =
+                        matches!(c, ' ' | '\n') && matches!(written, Some('\n' | '\r') | None);
+                    assert!(
+                        written == Some(c) || escaped || folded,
+                        "{}: byte {i} of {value:?} maps to {written:?}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    eprintln!(
+        "corpus: {items} script items, {} without a map",
+        unmapped.len()
+    );
+    assert!(unmapped.is_empty(), "{unmapped:#?}");
+}

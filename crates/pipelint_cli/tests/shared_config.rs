@@ -403,6 +403,13 @@ fn a_real_export_only_file_checks_cleanly() {
     let dir = tempdir("real_export");
     let text = std::fs::read_to_string(&corpus).expect("read corpus file");
     write(&dir, "ci/platform-pipelines.yml", &text);
+    // Its scripts have real shell problems (a `'` closing a `bash -c '...'` early), which
+    // script/shellcheck reports; that is not what this test is about.
+    write(
+        &dir,
+        "pipelint.toml",
+        "[rules]\n\"script/shellcheck\" = \"off\"\n",
+    );
     let o = run(&["check", "--format", "json"], &dir);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");

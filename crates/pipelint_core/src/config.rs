@@ -83,6 +83,9 @@ const SETTINGS_KEYS: &[&str] = &[
     "runner-labels",
     "default-runtime",
     "docker-cli-images",
+    "shellcheck-path",
+    "shellcheck-exclude",
+    "shellcheck-unassigned",
 ];
 const OVERRIDE_KEYS: &[&str] = &["files", "rules"];
 
@@ -200,6 +203,14 @@ impl Config {
             "docker-cli-images = {:?}\n",
             self.settings.docker_cli_images
         ));
+        match &self.settings.shellcheck_path {
+            Some(p) => out.push_str(&format!("shellcheck-path = {p:?}\n")),
+            None => out.push_str("# shellcheck-path: not set (found on PATH)\n"),
+        }
+        out.push_str(&format!(
+            "shellcheck-exclude = {:?}\nshellcheck-unassigned = {}\n",
+            self.settings.shellcheck_exclude, self.settings.shellcheck_unassigned
+        ));
         out.push_str(&format!("\n[rules] # effective for {relative_path}\n"));
         for (id, level) in self.levels_for(relative_path) {
             let default = registry::default_severity(id);
@@ -306,6 +317,15 @@ impl ConfigParser<'_> {
                     _ => self.error(key, "`default-runtime` must be 2 or 3".into()),
                 },
                 "docker-cli-images" => settings.docker_cli_images = self.strings(v, key),
+                "shellcheck-path" => match v.as_str() {
+                    Some(p) if !p.is_empty() => settings.shellcheck_path = Some(p.to_owned()),
+                    _ => self.error(key, "`shellcheck-path` must be a non-empty string".into()),
+                },
+                "shellcheck-exclude" => settings.shellcheck_exclude = self.strings(v, key),
+                "shellcheck-unassigned" => match v.as_bool() {
+                    Some(b) => settings.shellcheck_unassigned = b,
+                    None => self.error(key, "`shellcheck-unassigned` must be true or false".into()),
+                },
                 other => self.unknown(other, SETTINGS_KEYS, "`settings`"),
             }
         }

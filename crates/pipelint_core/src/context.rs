@@ -35,6 +35,8 @@ pub struct Context<'a> {
     /// Runner setups: the Docker configuration files the launches mount that the resolver
     /// could read (empty without one).
     pub mounted_configs: Vec<crate::launch::MountedConfig>,
+    /// Runs shellcheck for `script/shellcheck`, when the caller can.
+    pub shellcheck: Option<&'a dyn crate::shellcheck::ShellChecker>,
     steps: Vec<StepRef<'a>>,
 }
 
@@ -81,6 +83,7 @@ impl<'a> Context<'a> {
                 _ => Vec::new(),
             },
             mounted_configs: Vec::new(),
+            shellcheck: None,
             steps,
         }
     }

@@ -20,6 +20,7 @@ pub mod schema;
 pub mod settings;
 pub mod share;
 pub mod shell;
+pub mod shellcheck;
 pub mod suggest;
 pub mod suppress;
 
@@ -85,6 +86,9 @@ pub struct CheckOptions {
     /// Answers whether files exist in the repository around the file (for
     /// `cache/key-files-missing`); `None` when there is no workspace to look at.
     pub files: Option<FileOracle>,
+    /// Checks scripts with shellcheck for `script/shellcheck` (see [`shellcheck`]); without
+    /// one that rule reports nothing.
+    pub shellcheck: Option<Arc<dyn shellcheck::ShellChecker>>,
 }
 
 impl CheckOptions {
@@ -148,6 +152,7 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
         if let Some(resolver) = &opts.resolver {
             cx.mounted_configs = launch::read_configs(&cx.launches, resolver.as_ref());
         }
+        cx.shellcheck = opts.shellcheck.as_deref();
         if let (Some(file), Some(resolver)) = (&cx.file, &opts.resolver) {
             cx.imported = share::follow(file, resolver.as_ref(), &opts.yaml);
         }

@@ -72,6 +72,7 @@ pub static RULES: &[&dyn Rule] = &[
     &docker::buildx_needs_v3::BuildxNeedsV3,
     &v3::docker_cli_missing::DockerCliMissing,
     &script::aws_ecr_get_login::AwsEcrGetLogin,
+    &script::shellcheck::Shellcheck,
     &svc::undefined::Undefined,
     &svc::too_many::TooMany,
     &svc::memory_budget::MemoryBudget,
@@ -145,8 +146,6 @@ pub static RULES: &[&dyn Rule] = &[
     &runnerctl::env_required::EnvRequired,
     &runnerctl::mounts::Mounts,
     &runnerctl::registry_auth::RegistryAuth,
-    // Suppression comments
-    &suppression::unused::Unused,
     // Suppression comments
     &suppression::unused::Unused,
 ];

@@ -21,6 +21,15 @@ pub struct Settings {
     /// The custom runner labels that exist in the workspace; `None` when unknown
     /// (label rules that need the inventory stay quiet).
     pub runner_labels: Option<Vec<String>>,
+    /// The `shellcheck` program for `script/shellcheck`; `None`: found on `PATH`. Read by
+    /// the caller that runs it (core runs nothing).
+    pub shellcheck_path: Option<String>,
+    /// shellcheck codes left out (`SC2086` or `2086`), beyond SC2154 unless
+    /// [`Settings::shellcheck_unassigned`] is set.
+    pub shellcheck_exclude: Vec<String>,
+    /// Report SC2154 ("referenced but not assigned"). Off by default: secured and
+    /// repository variables cannot be known from the file.
+    pub shellcheck_unassigned: bool,
 }
 
 impl Default for Settings {
@@ -30,6 +39,9 @@ impl Default for Settings {
             default_runtime: 2,
             docker_cli_images: Vec::new(),
             runner_labels: None,
+            shellcheck_path: None,
+            shellcheck_exclude: Vec::new(),
+            shellcheck_unassigned: false,
         }
     }
 }

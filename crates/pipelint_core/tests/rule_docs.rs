@@ -7,6 +7,11 @@
 //! that depends on the user's setup starts with `# pipelint-settings: plan=free` (see
 //! `Settings::from_first_line`).
 
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use pipelint_core::shellcheck::{ScriptJob, ShellChecker, ShellFinding};
 use pipelint_core::{CheckOptions, FileKind, FileOracle, Selection, Settings, kind, registry};
 
 /// The kind `check` gives a text without a path.
@@ -27,9 +32,76 @@ fn run(rule: &str, yaml: &str) -> Vec<pipelint_core::Diagnostic> {
         ..CheckOptions::default()
     };
     directives(yaml, &mut opts);
+    if rule == "script/shellcheck" {
+        opts.shellcheck = Some(Arc::new(TestShellcheck));
+    }
     pipelint_core::check(yaml, &opts).diagnostics
 }
 
+/// `shellcheck` on PATH, run one job at a time (the CLI's checker is tested in its crate).
+struct TestShellcheck;
+
+impl ShellChecker for TestShellcheck {
+    fn check(&self, jobs: &[ScriptJob]) -> Vec<Vec<ShellFinding>> {
+        jobs.iter().map(shellcheck_one).collect()
+    }
+}
+
+fn shellcheck_one(job: &ScriptJob) -> Vec<ShellFinding> {
+    let mut child = Command::new("shellcheck")
+        .args(["-f", "json1", "-s", job.shell, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("shellcheck runs");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(job.text.as_bytes())
+            .expect("script written");
+    }
+    let out = child.wait_with_output().expect("shellcheck answers");
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json1");
+    let n = |c: &serde_json::Value, k: &str| c[k].as_u64().unwrap_or(0) as usize;
+    answer["comments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| !job.exclude.contains(&(n(c, "code") as u32)))
+        .map(|c| ShellFinding {
+            line: n(c, "line"),
+            column: n(c, "column"),
+            end_line: n(c, "endLine"),
+            end_column: n(c, "endColumn"),
+            code: n(c, "code") as u32,
+            level: c["level"].as_str().unwrap_or("").to_owned(),
+            message: c["message"].as_str().unwrap_or("").to_owned(),
+        })
+        .collect()
+}
+
+/// Whether `shellcheck` can be run. Without it the shellcheck rule's examples are skipped
+/// with a note, except in CI (`CI` set), where its absence fails the test.
+fn shellcheck_present() -> bool {
+    let present = Command::new("shellcheck")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !present {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but shellcheck is not installed (.ci/run installs it)"
+        );
+        eprintln!("SKIPPED: script/shellcheck's examples (shellcheck is not installed)");
+    }
+    present
+}
+
+/// Leading comments that set up what a configuration- or workspace-dependent rule needs, so
+/// that its documented example shows the setting that turns it on:
+/// `# pipelint-settings: plan=free` (also `runner_labels=a,b`, `default_runtime=3`) and
+/// `# pipelint-files: package-lock.json, yarn.lock` (the files that exist beside the
+/// pipeline file; globs are matched by exact name).
 /// A leading comment `# pipelint-files: package-lock.json, yarn.lock` names the files that
 /// exist beside the pipeline file (globs are matched by exact name), for the rules that
 /// look at the workspace. (`# pipelint-settings:` is read by `Settings::from_first_line`.)
@@ -54,6 +126,7 @@ fn path_comment(yaml: &str) -> Option<String> {
 #[test]
 fn examples_trigger_and_corrections_do_not() {
     let mut failures = Vec::new();
+    let shellcheck = shellcheck_present();
     for meta in registry::metas() {
         let docs = meta.docs();
         for heading in [
@@ -66,6 +139,9 @@ fn examples_trigger_and_corrections_do_not() {
             if !docs.contains(&format!("## {heading}\n")) {
                 failures.push(format!("{}: docs lack `## {heading}`", meta.id));
             }
+        }
+        if meta.id == "script/shellcheck" && !shellcheck {
+            continue;
         }
         for heading in ["Example", "Use instead"] {
             if let Some(text) = meta.example(heading)

@@ -105,6 +105,7 @@ impl Config {
             },
             severities: self.severity.iter().cloned().collect::<HashMap<_, _>>(),
             path,
+            shellcheck: crate::shellcheck(),
             ..CheckOptions::default()
         }
     }

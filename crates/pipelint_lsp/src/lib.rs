@@ -44,6 +44,24 @@ pub mod server;
 pub mod transport;
 
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
+
+use pipelint_core::shellcheck::ShellChecker;
+
+/// The shellcheck runner the binary hands the server (see [`run_with_shellcheck`]); it
+/// caches by script content, so an edit starts processes only for the scripts it changed.
+static SHELLCHECK: OnceLock<Arc<dyn ShellChecker>> = OnceLock::new();
+
+/// The shellcheck runner for `script/shellcheck`, when the server was given one.
+pub fn shellcheck() -> Option<Arc<dyn ShellChecker>> {
+    SHELLCHECK.get().cloned()
+}
+
+/// [`run`], with a shellcheck runner for `script/shellcheck`.
+pub fn run_with_shellcheck(checker: Arc<dyn ShellChecker>) -> ExitCode {
+    let _ = SHELLCHECK.set(checker);
+    run()
+}
 
 /// Runs the language server over stdin and stdout until the client says `exit` (or closes
 /// the input). Exits with 0 after `shutdown` + `exit`, 1 when the input ended or `exit`

@@ -12,6 +12,7 @@
 //! reading; after any other syntax error the tree holds everything read before it.
 
 mod build;
+pub mod cooked;
 pub mod text;
 mod tree;
 

@@ -2,3 +2,4 @@
 
 pub mod aws_ecr_get_login;
 pub mod colon_mapping;
+pub mod shellcheck;
