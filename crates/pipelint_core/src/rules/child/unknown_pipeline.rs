@@ -53,7 +53,7 @@ declare_rule! {
     /// `PipelineDefinitions.custom`").
     pub struct UnknownPipeline {
         id: "child/unknown-pipeline",
-        severity: Error,
+        severity: Warning,
         summary: "A child-pipeline step names a custom pipeline that does not exist",
         fix: true,
     }

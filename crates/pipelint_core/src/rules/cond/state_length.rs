@@ -49,7 +49,7 @@ declare_rule! {
     /// introduces `condition.state`.
     pub struct StateLength {
         id: "cond/state-length",
-        severity: Error,
+        severity: Warning,
         summary: "A state condition longer than 1000 characters",
         fix: false,
     }
