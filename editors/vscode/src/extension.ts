@@ -23,7 +23,7 @@ import {
   effectiveUriFor,
   fileUriOf,
 } from "./effective";
-import { PIPELINE_GLOBS, baseName, isPipelineFileName } from "./files";
+import { SERVED_GLOBS, baseName, isPipelineFileName } from "./files";
 import { needsRestart, toServerSettings } from "./settings";
 
 let client: LanguageClient | undefined;
@@ -85,7 +85,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     debug: { command: found.path, args: ["lsp"] },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: PIPELINE_GLOBS.flatMap((pattern) => [
+    documentSelector: SERVED_GLOBS.flatMap((pattern) => [
       { scheme: "file", pattern },
       { scheme: "untitled", pattern },
     ]),

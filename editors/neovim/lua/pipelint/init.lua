@@ -29,7 +29,14 @@ M.defaults = {
 }
 
 --- Autocommand patterns of the files pipelint checks (matched against the file's name).
-M.patterns = { "bitbucket-pipelines.yml", "bitbucket-pipelines.yaml", "*pipelines.yml" }
+--- Bamboo YAML specs (`bamboo-specs/*.yml`) are served too, for their Docker runner checks.
+M.patterns = {
+  "bitbucket-pipelines.yml",
+  "bitbucket-pipelines.yaml",
+  "*pipelines.yml",
+  "*/bamboo-specs/*.yml",
+  "*/bamboo-specs/*.yaml",
+}
 
 local config = nil
 -- neovim 0.7: client ids by root folder.
@@ -48,6 +55,9 @@ end
 --- Whether a file name is one pipelint checks (the server's own test).
 function M.is_pipeline_file(path)
   local name = path:match("([^/\\]+)$") or path
+  if path:match("[/\\]bamboo%-specs[/\\][^/\\]+%.ya?ml$") then
+    return true
+  end
   return name == "bitbucket-pipelines.yaml" or name:sub(-#"pipelines.yml") == "pipelines.yml"
 end
 
