@@ -163,6 +163,15 @@ impl Diagnostic {
         self
     }
 
+    /// Suggests renaming the text at `span` (written `from`) to `to`: the help line says so
+    /// and a safe fix does it.
+    pub fn rename(self, span: Span, from: &str, to: &str) -> Self {
+        self.help(format!("rename it to `{to}`")).fix(Fix::safe(
+            format!("Rename `{from}` to `{to}`"),
+            vec![Edit::replace(span, to)],
+        ))
+    }
+
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self

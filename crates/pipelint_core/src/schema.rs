@@ -1003,10 +1003,7 @@ fn unknown_keys(f: &Failure<'_>) -> Vec<Diagnostic> {
             ));
         } else if let Some(best) = suggestion {
             d.message = format!("unknown key `{key}` in {owner}; did you mean `{best}`?");
-            d = d.help(format!("rename it to `{best}`")).fix(Fix::safe(
-                format!("Rename `{key}` to `{best}`"),
-                vec![Edit::replace(entry.key.span, best.to_owned())],
-            ));
+            d = d.rename(entry.key.span, key, best);
         } else if let Some(present) = suggest::closest(key, known.iter().copied()) {
             d = d.help(format!(
                 "`{present}` is already set here; move these entries into it and remove `{key}`"

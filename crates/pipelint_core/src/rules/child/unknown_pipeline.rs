@@ -2,7 +2,7 @@ use pipelint_yaml::Node;
 
 use crate::context::Context;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::model::is_template;
 use crate::rule::{Rule, RuleMeta};
 use crate::suggest;
@@ -105,11 +105,7 @@ impl Rule for UnknownPipeline {
                         "child pipeline `{name}` is not defined under `pipelines.custom`; did you mean `{best}`?"
                     ),
                 )
-                .help(format!("rename it to `{best}`"))
-                .fix(Fix::safe(
-                    format!("Rename `{name}` to `{best}`"),
-                    vec![Edit::replace(node.span, best.to_owned())],
-                )),
+                .rename(node.span, name, best),
                 None if defined.is_empty() => Diagnostic::at(
                     Self::META.id,
                     node,

@@ -2,7 +2,7 @@ use pipelint_yaml::Node;
 
 use crate::context::Context;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::model::is_template;
 use crate::rule::{Rule, RuleMeta};
 use crate::suggest;
@@ -112,11 +112,7 @@ fn report(node: &Node, name: &str, defined: &[&str], services_key: Option<&Node>
                 "service `{name}` is not defined under `definitions.services`; did you mean `{best}`?"
             ),
         )
-        .help(format!("rename it to `{best}`"))
-        .fix(Fix::safe(
-            format!("Rename `{name}` to `{best}`"),
-            vec![Edit::replace(node.span, best.to_owned())],
-        )),
+        .rename(node.span, name, best),
         None => Diagnostic::at(
             Undefined::META.id,
             node,
