@@ -98,6 +98,16 @@ impl CheckOptions {
     }
 }
 
+/// Test support: the findings of `text` with only `rule` enabled.
+#[cfg(test)]
+pub(crate) fn check_only(rule: &str, text: &str) -> Vec<Diagnostic> {
+    let opts = CheckOptions {
+        select: Selection::Only(vec![rule.to_owned()]),
+        ..CheckOptions::default()
+    };
+    check(text, &opts).diagnostics
+}
+
 /// The result of checking one text.
 #[derive(Debug)]
 pub struct Analysis {

@@ -143,14 +143,10 @@ impl Rule for Placement {
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckOptions, Selection, Severity};
+    use crate::Severity;
 
     fn run(text: &str) -> Vec<crate::Diagnostic> {
-        let opts = CheckOptions {
-            select: Selection::Only(vec!["final/placement".to_owned()]),
-            ..CheckOptions::default()
-        };
-        crate::check(text, &opts).diagnostics
+        crate::check_only("final/placement", text)
     }
 
     #[test]

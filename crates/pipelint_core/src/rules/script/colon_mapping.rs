@@ -136,14 +136,9 @@ pub(crate) fn command_text<'a>(source: &'a str, item: &Node) -> Option<(Span, &'
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckOptions, Selection};
 
     fn run(text: &str) -> Vec<crate::Diagnostic> {
-        let opts = CheckOptions {
-            select: Selection::Only(vec!["script/colon-mapping".to_owned()]),
-            ..CheckOptions::default()
-        };
-        crate::check(text, &opts).diagnostics
+        crate::check_only("script/colon-mapping", text)
     }
 
     #[test]

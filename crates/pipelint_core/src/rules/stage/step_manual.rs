@@ -136,14 +136,9 @@ fn move_to_stage(
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckOptions, Selection};
 
     fn run(text: &str) -> Vec<crate::Diagnostic> {
-        let opts = CheckOptions {
-            select: Selection::Only(vec!["stage/step-manual".to_owned()]),
-            ..CheckOptions::default()
-        };
-        crate::check(text, &opts).diagnostics
+        crate::check_only("stage/step-manual", text)
     }
 
     #[test]

@@ -133,14 +133,9 @@ fn is_empty_command(node: &Node) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckOptions, Selection};
 
     fn run(text: &str) -> Vec<crate::Diagnostic> {
-        let opts = CheckOptions {
-            select: Selection::Only(vec!["step/script-empty".to_owned()]),
-            ..CheckOptions::default()
-        };
-        crate::check(text, &opts).diagnostics
+        crate::check_only("step/script-empty", text)
     }
 
     #[test]

@@ -138,14 +138,9 @@ fn help(map: &Mapping) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckOptions, Selection};
 
     fn run(text: &str) -> Vec<crate::Diagnostic> {
-        let opts = CheckOptions {
-            select: Selection::Only(vec!["step/script-missing".to_owned()]),
-            ..CheckOptions::default()
-        };
-        crate::check(text, &opts).diagnostics
+        crate::check_only("step/script-missing", text)
     }
 
     #[test]

@@ -146,14 +146,10 @@ fn is_manual(node: &Node) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckOptions, Selection, Severity};
+    use crate::Severity;
 
     fn run(text: &str) -> Vec<crate::Diagnostic> {
-        let opts = CheckOptions {
-            select: Selection::Only(vec!["trigger/first-step-manual".to_owned()]),
-            ..CheckOptions::default()
-        };
-        crate::check(text, &opts).diagnostics
+        crate::check_only("trigger/first-step-manual", text)
     }
 
     #[test]

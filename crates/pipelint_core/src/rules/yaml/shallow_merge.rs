@@ -129,14 +129,9 @@ fn source_of<'a>(cx: &Context<'a>, merge: &Merge, value: &Node) -> Option<&'a st
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckOptions, Selection};
 
     fn run(text: &str) -> Vec<crate::Diagnostic> {
-        let opts = CheckOptions {
-            select: Selection::Only(vec!["yaml/shallow-merge".to_owned()]),
-            ..CheckOptions::default()
-        };
-        crate::check(text, &opts).diagnostics
+        crate::check_only("yaml/shallow-merge", text)
     }
 
     #[test]

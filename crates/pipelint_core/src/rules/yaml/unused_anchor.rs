@@ -121,14 +121,9 @@ fn removal(source: &str, anchor: Span) -> Option<Span> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{CheckOptions, Selection};
 
     fn run(text: &str) -> Vec<crate::Diagnostic> {
-        let opts = CheckOptions {
-            select: Selection::Only(vec!["yaml/unused-anchor".to_owned()]),
-            ..CheckOptions::default()
-        };
-        crate::check(text, &opts).diagnostics
+        crate::check_only("yaml/unused-anchor", text)
     }
 
     #[test]
