@@ -1,15 +1,11 @@
 //! End to end: `pipelint check` finds Bamboo specs and self-hosted runner setups in a
 //! directory by name and content, and checks each with the rules of its kind.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
+mod common;
+use common::tempdir;
 
 fn write(dir: &Path, path: &str, text: &str) {
     let full = dir.join(path);

@@ -2,36 +2,10 @@
 //! status) and bad input.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
-fn pipelint() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pipelint"))
-}
-
-fn run(args: &[&str], dir: &Path) -> Output {
-    pipelint()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run pipelint")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A fresh directory under the target dir.
-fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
-}
+mod common;
+use common::{pipelint, run, stderr, stdout, tempdir};
 
 const GOOD: &str = "image: node:20\npipelines:\n  default:\n    - step:\n        name: test\n        script:\n          - npm ci\n          - npm test\n";
 const TYPO: &str = "image: node:20\npipelines:\n  default:\n    - step:\n        script:\n          - npm test\n        cache:\n          - node\n";

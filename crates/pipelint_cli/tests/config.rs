@@ -3,15 +3,10 @@
 //! did-you-mean, `--config`, and `pipelint config --show`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn run(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pipelint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run pipelint")
-}
+mod common;
+use common::run;
 
 fn tempdir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("config-{name}"));

@@ -2,22 +2,14 @@
 //! endings, a BOM and permissions; a second run finds nothing to fix; the fixed file
 //! re-checks without new findings; `--diff` writes nothing.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
-fn run(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pipelint"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run pipelint")
-}
+mod common;
+use common::run;
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fix-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+    common::tempdir(&format!("fix-{name}"))
 }
 
 const BROKEN: &str = "# CI for the app\nimage: node:22\npipelines:\n  default:\n    - step:\n        cache: [node]  # npm cache\n        max_time: 10\n        script: [npm test]\n";

@@ -3,34 +3,14 @@
 //! as such; nothing outside the repository is read.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-fn pipelint() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pipelint"))
-}
-
-fn run(args: &[&str], dir: &Path) -> Output {
-    pipelint()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run pipelint")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{pipelint, run, stderr, stdout};
 
 /// A fresh directory under the target dir.
 fn tempdir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shared_config_{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    dir
+    common::tempdir(&format!("shared_config_{name}"))
 }
 
 fn write(dir: &Path, path: &str, text: &str) {
