@@ -5,6 +5,8 @@
 //! [`StepRef`] computes the step's effective runtime, size, image and services the way
 //! Bitbucket does: the step's own value, then `options`, then the default.
 
+use std::sync::OnceLock;
+
 use pipelint_yaml::{Mapping, Node, NodeKind};
 
 use crate::route::{Route, Segment};
@@ -156,6 +158,8 @@ pub struct StepRef<'a> {
     pub stage: Option<&'a Node>,
     pub is_final: bool,
     pub route: Route,
+    /// [`StepRef::script_commands`], read on first use.
+    commands: OnceLock<Vec<ScriptCommand<'a>>>,
 }
 
 /// Where the effective value of a setting came from.
@@ -203,7 +207,11 @@ impl<'a> StepRef<'a> {
 
     /// The step's runtime version: the step's `runtime.cloud.version`, then `options`', then
     /// the configured default (v2 unless set).
-    pub fn runtime(&self, file: &File<'a>, settings: &Settings) -> Effective<'a, RuntimeVersion> {
+    pub fn runtime<'f: 'a>(
+        &self,
+        file: &File<'f>,
+        settings: &Settings,
+    ) -> Effective<'a, RuntimeVersion> {
         let version_of = |n: &'a Node| {
             n.get("runtime")
                 .and_then(|r| r.get("cloud"))
@@ -251,7 +259,7 @@ impl<'a> StepRef<'a> {
     }
 
     /// The step's size: the step's, then `options`', then 1x.
-    pub fn size(&self, file: &File<'a>) -> Effective<'a, &'a str> {
+    pub fn size<'f: 'a>(&self, file: &File<'f>) -> Effective<'a, &'a str> {
         if let Some(n) = self.get("size") {
             return Effective {
                 value: n.as_str().unwrap_or(""),
@@ -274,7 +282,7 @@ impl<'a> StepRef<'a> {
     }
 
     /// The image node: the step's, then the file's; `None` means Bitbucket's default image.
-    pub fn image(&self, file: &File<'a>) -> Option<Effective<'a, &'a str>> {
+    pub fn image<'f: 'a>(&self, file: &File<'f>) -> Option<Effective<'a, &'a str>> {
         let (node, origin) = match self.get("image") {
             Some(n) => (n, Origin::Step),
             None => (file.map.get("image")?, Origin::Options),
@@ -294,7 +302,7 @@ impl<'a> StepRef<'a> {
     }
 
     /// Whether `docker` is available: named in `services`, or `options.docker: true`.
-    pub fn has_docker(&self, file: &File<'a>) -> bool {
+    pub fn has_docker(&self, file: &File<'_>) -> bool {
         self.service_nodes()
             .iter()
             .any(|n| n.as_str() == Some("docker"))
@@ -344,10 +352,15 @@ pub fn image_name(node: &Node) -> Option<&str> {
 }
 
 /// The root mapping of a pipeline file.
+///
+/// The lists every rule walks ([`File::pipelines`], [`File::items`]) are computed on first
+/// use and kept: a check reads them a hundred times.
 #[derive(Clone, Debug)]
 pub struct File<'a> {
     pub root: &'a Node,
     pub map: &'a Mapping,
+    pipelines: OnceLock<Vec<Pipeline<'a>>>,
+    items: OnceLock<Vec<ItemRef<'a>>>,
 }
 
 impl<'a> File<'a> {
@@ -356,6 +369,8 @@ impl<'a> File<'a> {
         Some(File {
             root,
             map: root.as_mapping()?,
+            pipelines: OnceLock::new(),
+            items: OnceLock::new(),
         })
     }
 
@@ -385,7 +400,11 @@ impl<'a> File<'a> {
     }
 
     /// Every pipeline of the file: `pipelines.*` and `definitions.pipelines.*`.
-    pub fn pipelines(&self) -> Vec<Pipeline<'a>> {
+    pub fn pipelines(&self) -> &[Pipeline<'a>] {
+        self.pipelines.get_or_init(|| self.collect_pipelines())
+    }
+
+    fn collect_pipelines(&self) -> Vec<Pipeline<'a>> {
         let mut out = Vec::new();
         if let Some(pipelines) = self.map.entry("pipelines")
             && let Some(m) = pipelines.value.as_mapping()
@@ -515,6 +534,7 @@ fn collect_item_steps<'a>(
                 stage,
                 is_final: key == "final",
                 route,
+                commands: OnceLock::new(),
             }),
             "parallel" if parallel.is_none() => {
                 let (items, route) = match &entry.value.kind {
@@ -675,7 +695,12 @@ impl ScriptCommand<'_> {
 impl<'a> StepRef<'a> {
     /// Every simple command of `script`, then of `after-script`, read with
     /// [`crate::shell::commands`]. Word offsets are into the item's cooked value.
-    pub fn script_commands(&self) -> Vec<ScriptCommand<'a>> {
+    /// Read once per step and kept.
+    pub fn script_commands(&self) -> &[ScriptCommand<'a>] {
+        self.commands.get_or_init(|| self.read_script_commands())
+    }
+
+    fn read_script_commands(&self) -> Vec<ScriptCommand<'a>> {
         let mut out = Vec::new();
         for after in [false, true] {
             let key = if after { "after-script" } else { "script" };
@@ -699,7 +724,7 @@ impl<'a> StepRef<'a> {
 
     /// Whether the step has a Docker daemon: `docker` in its services, `options.docker:
     /// true`, or a service whose definition says `type: docker` (a custom Docker service).
-    pub fn has_docker_service(&self, file: &File<'a>) -> bool {
+    pub fn has_docker_service(&self, file: &File<'_>) -> bool {
         if self.has_docker(file) {
             return true;
         }
@@ -838,12 +863,14 @@ pub struct ItemRef<'a> {
 
 impl<'a> File<'a> {
     /// Every item of every pipeline list, parallel group and stage, in order.
-    pub fn items(&self) -> Vec<ItemRef<'a>> {
-        let mut out = Vec::new();
-        for p in self.pipelines() {
-            collect_items(&mut out, p.node, ItemPlace::Pipeline, p.kind, &p.route);
-        }
-        out
+    pub fn items(&self) -> &[ItemRef<'a>] {
+        self.items.get_or_init(|| {
+            let mut out = Vec::new();
+            for p in self.pipelines() {
+                collect_items(&mut out, p.node, ItemPlace::Pipeline, p.kind, &p.route);
+            }
+            out
+        })
     }
 }
 

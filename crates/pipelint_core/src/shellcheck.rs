@@ -332,10 +332,10 @@ pub fn step_scripts<'a>(cx: &Context<'a>) -> Vec<(StepRef<'a>, StepScript<'a>)> 
 }
 
 /// Asks the checker once for all distinct jobs and hands each step its findings.
-pub fn run<'a>(
+pub fn run<'s, 'a>(
     checker: &dyn ShellChecker,
-    scripts: &'a [(StepRef<'a>, StepScript<'a>)],
-) -> Vec<(&'a StepRef<'a>, &'a StepScript<'a>, ShellFinding)> {
+    scripts: &'s [(StepRef<'a>, StepScript<'a>)],
+) -> Vec<(&'s StepRef<'a>, &'s StepScript<'a>, ShellFinding)> {
     let mut unique: Vec<ScriptJob> = Vec::new();
     let mut index: HashMap<&ScriptJob, usize> = HashMap::new();
     let mut which = Vec::with_capacity(scripts.len());

@@ -392,26 +392,46 @@ impl<'a> Builder<'a> {
     }
 
     fn build_mapping(&mut self, pairs: Vec<(Node, Node)>) -> Mapping {
-        // Duplicate explicit keys.
-        let mut first_seen: HashMap<&str, Span> = HashMap::new();
+        // Duplicate explicit keys. Most mappings hold a handful of keys: a linear scan
+        // beats hashing them (a hash set only from a few dozen keys on).
+        let mut seen: Vec<(&str, Span)> = Vec::new();
+        let mut seen_set: HashMap<&str, Span> = HashMap::new();
         let mut duplicates = Vec::new();
+        let mut has_merge = false;
         for (k, _) in &pairs {
-            if is_merge_key(k) || k.is_aliased() {
+            if is_merge_key(k) {
+                has_merge = true;
+                continue;
+            }
+            if k.is_aliased() {
                 continue;
             }
             if let Some(name) = k.as_key() {
-                match first_seen.get(name) {
-                    Some(first) => duplicates.push((name.to_owned(), k.span, *first)),
+                let first = if seen_set.is_empty() {
+                    seen.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+                } else {
+                    seen_set.get(name).copied()
+                };
+                match first {
+                    Some(first) => duplicates.push((name.to_owned(), k.span, first)),
+                    None if seen_set.is_empty() && seen.len() < 32 => seen.push((name, k.span)),
                     None => {
-                        first_seen.insert(name, k.span);
+                        seen_set.extend(seen.drain(..));
+                        seen_set.insert(name, k.span);
                     }
                 }
             }
         }
-        let explicit: HashMap<String, Span> = first_seen
-            .into_iter()
-            .map(|(k, s)| (k.to_owned(), s))
-            .collect();
+        // The keys the mapping writes itself, which win over merged ones: only needed when
+        // there is a merge key.
+        let explicit: HashMap<String, Span> = if has_merge {
+            seen.into_iter()
+                .chain(seen_set)
+                .map(|(k, s)| (k.to_owned(), s))
+                .collect()
+        } else {
+            HashMap::new()
+        };
         for (name, span, first) in duplicates {
             self.problems.push(Problem {
                 kind: ProblemKind::DuplicateKey {

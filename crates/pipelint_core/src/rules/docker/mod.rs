@@ -31,7 +31,7 @@ pub(crate) fn cloud_v2_runtime<'a>(
 }
 
 /// Whether the step runs on Bitbucket Cloud with Runtime v3.
-pub(crate) fn is_cloud_v3(step: &StepRef<'_>, cx: &Context<'_>) -> bool {
+pub(crate) fn is_cloud_v3<'a>(step: &StepRef<'a>, cx: &Context<'a>) -> bool {
     let Some(file) = cx.file.as_ref() else {
         return false;
     };

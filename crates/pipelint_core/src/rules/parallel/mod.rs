@@ -11,16 +11,16 @@ use pipelint_yaml::{Entry, Node, NodeKind};
 use crate::model::{File, ItemPlace, ItemRef};
 
 /// A parallel group: the `parallel` entry of a pipeline item, with its step items.
-pub(crate) struct Group<'a> {
+pub(crate) struct Group<'f, 'a> {
     pub entry: &'a Entry,
     /// The list of items: the value itself, or its `steps`.
     pub list: Option<&'a Node>,
     pub items: &'a [Node],
-    pub item: ItemRef<'a>,
+    pub item: &'f ItemRef<'a>,
 }
 
 /// Every parallel group written as a pipeline item.
-pub(crate) fn groups<'a>(file: &File<'a>) -> Vec<Group<'a>> {
+pub(crate) fn groups<'f, 'a>(file: &'f File<'a>) -> Vec<Group<'f, 'a>> {
     let mut out = Vec::new();
     for item in file.items() {
         if item.place != ItemPlace::Pipeline {

@@ -125,7 +125,12 @@ impl Rule for ByoDindV2 {
 }
 
 /// Where the step names the service, when it uses it on a cloud step with Runtime v2.
-fn uses_on_v2(step: &StepRef<'_>, file: &File<'_>, cx: &Context<'_>, name: &str) -> Option<Span> {
+fn uses_on_v2<'a>(
+    step: &StepRef<'a>,
+    file: &File<'a>,
+    cx: &Context<'a>,
+    name: &str,
+) -> Option<Span> {
     if step.is_self_hosted() || step.runtime(file, cx.settings).value != RuntimeVersion::V2 {
         return None;
     }
