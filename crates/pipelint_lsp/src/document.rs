@@ -116,12 +116,18 @@ impl Document {
             }
         }
         self.version = version;
-        self.snapshot = None;
     }
 
-    /// Forgets the analysis (the settings changed).
-    pub fn invalidate(&mut self) {
-        self.snapshot = None;
+    /// Forgets the analysis (the text or the settings changed, or it is evicted to save
+    /// memory: it is made again when asked for). Returns it, for the caller to drop where
+    /// the time it takes does not delay an answer.
+    pub fn invalidate(&mut self) -> Option<Arc<Snapshot>> {
+        self.snapshot.take()
+    }
+
+    /// The size of the text the analysis was made of (0 without one).
+    pub fn analysed_len(&self) -> usize {
+        self.snapshot.as_ref().map_or(0, |s| s.text.len())
     }
 
     /// The snapshot of the current version, analysed with `opts` when there is none for
@@ -134,6 +140,7 @@ impl Document {
         opts: impl FnOnce() -> CheckOptions,
     ) -> (Arc<Snapshot>, Option<String>) {
         if let Some(s) = &self.snapshot
+            && s.version == self.version
             && s.generation == generation
             && s.encoding == encoding
         {

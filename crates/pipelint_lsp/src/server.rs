@@ -147,6 +147,51 @@ struct State {
     startup_problems: Vec<String>,
     /// Configuration files, imports and files around documents on disk.
     project: Project,
+    /// The documents that hold an analysis, the one used last at the end.
+    recent: Vec<String>,
+}
+
+/// How much text the kept analyses may have been made of, in all. An analysis takes
+/// about 60 times its text: this keeps them near 30 MB. Past it, the analyses used
+/// longest ago are forgotten (and made again if a request needs them); the one in use is
+/// always kept.
+const ANALYSED_TEXT_BUDGET: usize = 512 * 1024;
+
+/// Notes that `uri`'s analysis was just used and forgets the analyses past the budget.
+fn keep_recent(state: &mut State, uri: &str) {
+    let State { docs, recent, .. } = state;
+    recent.retain(|u| u != uri);
+    recent.push(uri.to_owned());
+    let mut total = 0;
+    let mut kept = Vec::with_capacity(recent.len());
+    for u in recent.iter().rev() {
+        let Some(doc) = docs.get_mut(u) else {
+            continue;
+        };
+        let len = doc.analysed_len();
+        if len == 0 {
+            continue;
+        }
+        if kept.is_empty() || total + len <= ANALYSED_TEXT_BUDGET {
+            total += len;
+            kept.push(u.clone());
+        } else {
+            drop_later(doc.invalidate());
+        }
+    }
+    kept.reverse();
+    *recent = kept;
+}
+
+/// Drops a value on a blocking thread when there is a runtime, so that freeing a large
+/// analysis does not delay the answer being prepared.
+fn drop_later<T: Send + 'static>(value: T) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            handle.spawn_blocking(move || drop(value));
+        }
+        Err(_) => drop(value),
+    }
 }
 
 struct Shared {
@@ -352,7 +397,9 @@ fn find(shared: &Shared, uri: &Uri) -> (Found, Option<String>, Vec<String>) {
         opts.kind = kind;
         opts
     });
-    (Found::Pipeline(snap), panic, project.take_pending())
+    let pending = project.take_pending();
+    keep_recent(&mut state, uri.as_str());
+    (Found::Pipeline(snap), panic, pending)
 }
 
 /// Shows each configuration problem (once: [`Project`] remembers) and logs it. The
@@ -463,7 +510,7 @@ async fn recheck_all(client: &Client, shared: &Shared, hints_changed: bool) {
         let mut state = lock(shared);
         state.generation += 1;
         for doc in state.docs.values_mut() {
-            doc.invalidate();
+            drop_later(doc.invalidate());
         }
         let open: Vec<(Uri, i32)> = state
             .docs
@@ -738,6 +785,7 @@ impl LanguageServer for Backend {
                     let result = catch_unwind(AssertUnwindSafe(|| {
                         doc.apply(version, changes, encoding);
                     }));
+                    drop_later(doc.invalidate());
                     Some((
                         doc.is_pipeline,
                         result.err().map(|p| panic_message(p.as_ref())),
@@ -782,7 +830,9 @@ impl LanguageServer for Backend {
             let removed = state.docs.remove(uri.as_str());
             (removed, state.caps.pull_diagnostics)
         };
-        if removed.is_some_and(|d| d.is_pipeline) && !pull {
+        let was_pipeline = removed.as_ref().is_some_and(|d| d.is_pipeline);
+        drop_later(removed);
+        if was_pipeline && !pull {
             let client = self.client.clone();
             let shared = self.shared.clone();
             tokio::spawn(async move {
@@ -989,5 +1039,70 @@ pub fn request_failed(message: impl Into<String>) -> Error {
         code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803),
         message: message.into().into(),
         data: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    /// Opens documents of `size` bytes each and analyses them in order, as `find` does.
+    fn analysed(sizes: &[usize]) -> State {
+        let mut state = State::default();
+        for (i, size) in sizes.iter().enumerate() {
+            let uri = format!("file:///r{i}/bitbucket-pipelines.yml");
+            let mut text = String::from("pipelines:\n  default:\n    - step:\n        script:\n");
+            while text.len() < *size {
+                text.push_str("          - echo hello\n");
+            }
+            let doc = Document::new(Uri::from_str(&uri).expect("uri"), 1, &text);
+            state.docs.insert(uri.clone(), doc);
+            let doc = state.docs.get_mut(&uri).expect("doc");
+            doc.snapshot(Encoding::Utf16, 0, pipelint_core::CheckOptions::default);
+            keep_recent(&mut state, &uri);
+        }
+        state
+    }
+
+    fn holding(state: &State) -> Vec<String> {
+        let mut out: Vec<String> = state
+            .docs
+            .iter()
+            .filter(|(_, d)| d.analysed_len() > 0)
+            .map(|(u, _)| u.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn small_documents_keep_their_analyses() {
+        let state = analysed(&[2_000, 2_000, 2_000]);
+        assert_eq!(holding(&state).len(), 3);
+        assert_eq!(state.recent.len(), 3);
+    }
+
+    #[test]
+    fn large_documents_past_the_budget_lose_the_oldest_analyses() {
+        let state = analysed(&[300_000, 300_000, 100_000]);
+        // The last two fit in the budget (400 KB); the first was forgotten.
+        assert_eq!(
+            holding(&state),
+            vec![
+                "file:///r1/bitbucket-pipelines.yml".to_owned(),
+                "file:///r2/bitbucket-pipelines.yml".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn the_document_in_use_keeps_its_analysis_even_past_the_budget() {
+        let state = analysed(&[100_000, 900_000]);
+        assert_eq!(
+            holding(&state),
+            vec!["file:///r1/bitbucket-pipelines.yml".to_owned()]
+        );
     }
 }
