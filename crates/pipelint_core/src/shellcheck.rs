@@ -175,7 +175,7 @@ fn custom_variables<'a>(cx: &Context<'a>, step: &StepRef<'a>) -> Vec<&'a str> {
     let Some(file) = &cx.file else {
         return Vec::new();
     };
-    let Some(pipeline) = file.pipelines().into_iter().nth(step.pipeline) else {
+    let Some(pipeline) = file.pipelines().get(step.pipeline) else {
         return Vec::new();
     };
     pipeline

@@ -160,7 +160,7 @@ fn count_distinct(cx: &Context<'_>, file: &crate::model::File<'_>) -> usize {
     let mut names: Vec<&str> = Vec::new();
     let stages = file
         .items()
-        .into_iter()
+        .iter()
         .filter(|i| i.place == ItemPlace::Pipeline)
         .filter_map(|i| i.node.get("stage"));
     let holders = cx.steps().iter().map(|s| s.node).chain(stages);

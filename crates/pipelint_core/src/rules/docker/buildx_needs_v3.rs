@@ -74,7 +74,7 @@ impl Rule for BuildxNeedsV3 {
                 let Some((word, message)) = needs_buildx(&sc.command) else {
                     continue;
                 };
-                let d = script_diagnostic(Self::META.id, cx, step, &sc, &[word], message)
+                let d = script_diagnostic(Self::META.id, cx, step, sc, &[word], message)
                     .help(v3_help(&rt));
                 out.push(with_runtime_note(d, &rt));
             }

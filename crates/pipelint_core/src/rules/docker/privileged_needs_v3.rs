@@ -78,7 +78,7 @@ impl Rule for PrivilegedNeedsV3 {
                     "{what} needs Runtime v3: on v2 Bitbucket refuses it with \"authorization \
                      denied by plugin pipelines: --privileged=true is not allowed\""
                 );
-                let d = script_diagnostic(Self::META.id, cx, step, &sc, &words, message)
+                let d = script_diagnostic(Self::META.id, cx, step, sc, &words, message)
                     .help(v3_help(&rt));
                 out.push(with_runtime_note(d, &rt));
             }

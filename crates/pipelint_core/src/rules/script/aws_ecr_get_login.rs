@@ -67,7 +67,7 @@ impl Rule for AwsEcrGetLogin {
                         Self::META.id,
                         cx,
                         step,
-                        &sc,
+                        sc,
                         &[word],
                         "`aws ecr get-login` was removed in AWS CLI v2",
                     )

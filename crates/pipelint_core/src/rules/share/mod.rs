@@ -31,7 +31,7 @@ pub(crate) fn import_uses<'a>(cx: &Context<'a>) -> Vec<ImportUse<'a>> {
         return Vec::new();
     };
     file.pipelines()
-        .into_iter()
+        .iter()
         .filter_map(|p| {
             let entry = p.node.as_mapping()?.entry("import")?;
             let text = string_value(&entry.value)?;

@@ -110,7 +110,7 @@ impl Rule for Port29418 {
         for step in cx.steps() {
             for sc in step.script_commands() {
                 if let Some(word) = listening_word(&sc.command) {
-                    out.push(script_finding(cx, &sc, word, help));
+                    out.push(script_finding(cx, sc, word, help));
                 }
             }
         }
