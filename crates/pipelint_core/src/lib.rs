@@ -89,6 +89,10 @@ pub struct CheckOptions {
     /// Checks scripts with shellcheck for `script/shellcheck` (see [`shellcheck`]); without
     /// one that rule reports nothing.
     pub shellcheck: Option<Arc<dyn shellcheck::ShellChecker>>,
+    /// How many threads the rules of this one file may run on (0 or 1: the calling thread
+    /// only). The language server, which checks one file at a time, uses the cores; the
+    /// CLI checks files in parallel instead. The result does not depend on it.
+    pub threads: usize,
 }
 
 impl CheckOptions {
@@ -172,15 +176,7 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
                 .filter(|i| i.parsed().is_some())
                 .map(|i| i.path.clone()),
         );
-        let mut out = Vec::new();
-        for rule in registry::RULES {
-            if rule.meta().checks(kind) && opts.is_enabled(rule.meta().id) {
-                rule.check(&cx, &mut out);
-            }
-        }
-        if kind == FileKind::Pipelines {
-            schema::check(&cx, &mut out);
-        }
+        let out = run_rules(&cx, opts);
         finish(&cx, out, opts)
     };
     Analysis {
@@ -188,6 +184,66 @@ pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
         diagnostics,
         followed,
     }
+}
+
+/// The findings of the enabled rules and of the schema pass, in registry order (the
+/// schema's last), whatever the number of threads.
+fn run_rules(cx: &Context<'_>, opts: &CheckOptions) -> Vec<Diagnostic> {
+    // The jobs: each enabled rule, then the schema pass (`None`).
+    let mut jobs: Vec<Option<&dyn Rule>> = registry::RULES
+        .iter()
+        .copied()
+        .filter(|r| r.meta().checks(cx.kind) && opts.is_enabled(r.meta().id))
+        .map(Some)
+        .collect();
+    if cx.kind == FileKind::Pipelines {
+        jobs.push(None);
+    }
+    let run = |job: &Option<&dyn Rule>, out: &mut Vec<Diagnostic>| match job {
+        Some(rule) => rule.check(cx, out),
+        None => schema::check(cx, out),
+    };
+    let threads = opts.threads.clamp(1, jobs.len().max(1));
+    if threads == 1 {
+        let mut out = Vec::new();
+        for job in &jobs {
+            run(job, &mut out);
+        }
+        return out;
+    }
+    // Thread `t` takes jobs t, t + n, t + 2n, ...: neighbours in the registry are often
+    // alike in cost. Each job's findings are kept apart and put back in job order.
+    let mut results: Vec<Vec<Diagnostic>> = std::thread::scope(|scope| {
+        let run = &run;
+        let jobs = &jobs;
+        let work = move |t: usize| -> Vec<(usize, Vec<Diagnostic>)> {
+            (t..jobs.len())
+                .step_by(threads)
+                .map(|i| {
+                    let mut out = Vec::new();
+                    run(&jobs[i], &mut out);
+                    (i, out)
+                })
+                .collect()
+        };
+        let handles: Vec<_> = (1..threads).map(|t| scope.spawn(move || work(t))).collect();
+        let mut all = work(0);
+        for h in handles {
+            match h.join() {
+                Ok(part) => all.extend(part),
+                // A rule panicked on that thread: let the caller see the panic, as it would
+                // on one thread.
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        }
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, out)| out).collect()
+    });
+    let mut out = Vec::with_capacity(results.iter().map(Vec::len).sum());
+    for part in &mut results {
+        out.append(part);
+    }
+    out
 }
 
 /// Filters by selection, turns alias sites into related locations, merges diagnostics

@@ -183,6 +183,13 @@ fn keep_recent(state: &mut State, uri: &str) {
     *recent = kept;
 }
 
+/// The threads the rules of one document run on: the cores, up to four (a check is a few
+/// milliseconds; more threads cost more to start than they save).
+fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)))
+}
+
 /// Drops a value on a blocking thread when there is a runtime, so that freeing a large
 /// analysis does not delay the answer being prepared.
 fn drop_later<T: Send + 'static>(value: T) {
@@ -395,6 +402,7 @@ fn find(shared: &Shared, uri: &Uri) -> (Found, Option<String>, Vec<String>) {
     let (snap, panic) = doc.snapshot(*encoding, *generation, || {
         let mut opts = project.options(uri, config);
         opts.kind = kind;
+        opts.threads = threads();
         opts
     });
     let pending = project.take_pending();
