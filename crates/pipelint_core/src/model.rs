@@ -858,6 +858,8 @@ pub struct ItemRef<'a> {
     pub pipeline_kind: PipelineKind,
     /// Index in its list.
     pub index: usize,
+    /// Index of the pipeline in [`File::pipelines`].
+    pub pipeline: usize,
     pub route: Route,
 }
 
@@ -866,21 +868,20 @@ impl<'a> File<'a> {
     pub fn items(&self) -> &[ItemRef<'a>] {
         self.items.get_or_init(|| {
             let mut out = Vec::new();
-            for p in self.pipelines() {
-                collect_items(&mut out, p.node, ItemPlace::Pipeline, p.kind, &p.route);
+            for (i, p) in self.pipelines().iter().enumerate() {
+                let place = (ItemPlace::Pipeline, p.kind, i);
+                collect_items(&mut out, p.node, place, &p.route);
             }
             out
         })
     }
 }
 
-fn collect_items<'a>(
-    out: &mut Vec<ItemRef<'a>>,
-    list: &'a Node,
-    place: ItemPlace,
-    kind: PipelineKind,
-    route: &Route,
-) {
+/// Where a list stands: its place, its pipeline's kind and the pipeline's index.
+type ListPlace = (ItemPlace, PipelineKind, usize);
+
+fn collect_items<'a>(out: &mut Vec<ItemRef<'a>>, list: &'a Node, at: ListPlace, route: &Route) {
+    let (place, kind, pipeline) = at;
     let Some(items) = list.as_sequence() else {
         return;
     };
@@ -891,6 +892,7 @@ fn collect_items<'a>(
             place,
             pipeline_kind: kind,
             index: i,
+            pipeline,
             route: item_route.clone(),
         });
         if place != ItemPlace::Pipeline {
@@ -898,22 +900,17 @@ fn collect_items<'a>(
         }
         if let Some(inner) = item.get("parallel") {
             let r = item_route.push(Segment::Key("parallel".into()));
+            let at = (ItemPlace::Parallel, kind, pipeline);
             match inner.get("steps") {
-                Some(steps) => collect_items(
-                    out,
-                    steps,
-                    ItemPlace::Parallel,
-                    kind,
-                    &r.push(Segment::Key("steps".into())),
-                ),
-                None => collect_items(out, inner, ItemPlace::Parallel, kind, &r),
+                Some(steps) => collect_items(out, steps, at, &r.push(Segment::Key("steps".into()))),
+                None => collect_items(out, inner, at, &r),
             }
         }
         if let Some(steps) = item.get("stage").and_then(|s| s.get("steps")) {
             let r = item_route
                 .push(Segment::Key("stage".into()))
                 .push(Segment::Key("steps".into()));
-            collect_items(out, steps, ItemPlace::Stage, kind, &r);
+            collect_items(out, steps, (ItemPlace::Stage, kind, pipeline), &r);
         }
     }
 }

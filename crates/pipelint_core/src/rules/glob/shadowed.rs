@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use pipelint_yaml::Entry;
 
 use crate::context::Context;
@@ -85,6 +87,20 @@ impl Rule for Shadowed {
                 .filter(|(_, k, alts)| alts.len() == 1 && alts[0] == *k && !has_wildcard(k))
                 .map(|(e, k, _)| (*e, *k))
                 .collect();
+            // Each key's set of names, and the first key that matches each set.
+            let sets: Vec<Vec<&String>> = keyed
+                .iter()
+                .map(|(_, _, alts)| {
+                    let mut set: Vec<&String> = alts.iter().collect();
+                    set.sort();
+                    set.dedup();
+                    set
+                })
+                .collect();
+            let mut first_with: HashMap<&[&String], usize> = HashMap::new();
+            for (i, set) in sets.iter().enumerate() {
+                first_with.entry(set.as_slice()).or_insert(i);
+            }
             for (i, (entry, key, alts)) in keyed.iter().enumerate() {
                 // A `{...}` group of plain names, each with its own exact key.
                 if key.contains('{') && alts.iter().all(|a| !has_wildcard(a)) {
@@ -113,15 +129,16 @@ impl Rule for Shadowed {
                     }
                 }
                 // The same set of names as an earlier key written differently.
-                let mut mine: Vec<&String> = alts.iter().collect();
-                mine.sort();
-                mine.dedup();
-                if let Some((earlier, earlier_key, _)) = keyed[..i].iter().find(|(_, k, a)| {
-                    let mut theirs: Vec<&String> = a.iter().collect();
-                    theirs.sort();
-                    theirs.dedup();
-                    *k != *key && theirs == mine
-                }) {
+                // (The first earlier key with the same set and a different spelling: a key
+                // written twice the same way is `yaml/duplicate-key`'s.)
+                let first = first_with.get(sets[i].as_slice()).copied().unwrap_or(i);
+                let earlier = (first < i)
+                    .then(|| keyed[first..i].iter().zip(&sets[first..i]))
+                    .into_iter()
+                    .flatten()
+                    .find(|((_, k, _), set)| *k != *key && **set == sets[i])
+                    .map(|(keyed, _)| keyed);
+                if let Some((earlier, earlier_key, _)) = earlier {
                     out.push(
                         Diagnostic::at(
                             Self::META.id,

@@ -78,15 +78,8 @@ impl Rule for Trigger {
         let Some(file) = &cx.file else { return };
         let pipelines = file.pipelines();
         for group in super::groups(file) {
-            // The pipeline list that holds the group, found by the group's route.
-            let Some(list) = pipelines
-                .iter()
-                .find(|p| {
-                    group.item.route.0.len() == p.route.0.len() + 1
-                        && group.item.route.0.starts_with(&p.route.0)
-                })
-                .map(|p| p.items())
-            else {
+            // The pipeline list that holds the group.
+            let Some(list) = pipelines.get(group.item.pipeline).map(|p| p.items()) else {
                 continue;
             };
             let later = list

@@ -50,6 +50,9 @@ impl Rule for TabIndent {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if !cx.source.contains('\t') {
+            return;
+        }
         let index = LineIndex::new(cx.source);
         let mut lines = Vec::new();
         for p in &cx.parsed.problems {
