@@ -360,13 +360,18 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     // `--fix` rewrites files that other files' checks may read through `import:`, so it
-    // keeps to one file after another; otherwise files are checked on every core.
-    let threads = if args.fix {
-        1
-    } else {
-        parallel::threads(args.threads)
+    // keeps to one file after another; otherwise files are checked on every core. The
+    // count of cores is asked only when there is more than one file (it reads cgroup files).
+    let cores = std::cell::OnceCell::new();
+    let threads_for = |files: usize| {
+        if files <= 1 || args.fix {
+            1
+        } else {
+            *cores.get_or_init(|| parallel::threads(args.threads))
+        }
     };
     if args.parse_only {
+        let threads = threads_for(inputs.len());
         return parse_only(inputs, args.stdin_filename.as_deref(), threads);
     }
     let mut reports = Vec::new();
@@ -388,6 +393,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut wave: Vec<(discover::Input, Option<DirResolver>)> =
         inputs.into_iter().map(|i| (i, None)).collect();
     while !wave.is_empty() {
+        let threads = threads_for(wave.len());
         let stdin_name = args.stdin_filename.as_deref();
         let read = parallel::map(wave.iter().collect(), threads, |(input, _)| match input {
             discover::Input::File(path) => Some((
