@@ -5,6 +5,7 @@
 pub mod discover;
 pub mod fixer;
 pub mod formats;
+pub mod parallel;
 pub mod render;
 
 // Moved to `pipelint_fs` so the language server shares them; kept here under their old

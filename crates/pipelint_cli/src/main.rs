@@ -1,7 +1,7 @@
 //! `pipelint`: the command line. `check` for terminals and CI, `rules` and `rule ID` for the
 //! catalog.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,7 +12,7 @@ use pipelint_core::{CheckOptions, RuleMeta, Selection, Severity, registry};
 
 use pipelint_cli::render::{self, FileReport, Format};
 use pipelint_cli::resolve::DirResolver;
-use pipelint_cli::{discover, workspace};
+use pipelint_cli::{discover, parallel, workspace};
 
 /// jemalloc instead of the system allocator (where it builds): a check allocates many small
 /// nodes, which jemalloc serves faster, and its background thread gives freed memory back
@@ -127,6 +127,14 @@ struct CheckArgs {
     /// The lowest severity that makes the exit status 1.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
+    /// Read and parse the files, run no rule, print nothing (the floor `bench/compare`
+    /// measures the full check against).
+    #[arg(long, hide = true)]
+    parse_only: bool,
+    /// How many files to check at once. Default (or 0): `PIPELINT_THREADS`, else one per
+    /// core. `--fix` always checks one file after another.
+    #[arg(long, hide = true, value_name = "N")]
+    threads: Option<usize>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -360,6 +368,21 @@ fn check(args: CheckArgs) -> ExitCode {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
+    // `--fix` rewrites files that other files' checks may read through `import:`, so it
+    // keeps to one file after another; otherwise files are checked on every core. The
+    // count of cores is asked only when there is more than one file (it reads cgroup files).
+    let cores = std::cell::OnceCell::new();
+    let threads_for = |files: usize| {
+        if files <= 1 || args.fix {
+            1
+        } else {
+            *cores.get_or_init(|| parallel::threads(args.threads))
+        }
+    };
+    if args.parse_only {
+        let threads = threads_for(inputs.len());
+        return parse_only(inputs, args.stdin_filename.as_deref(), threads);
+    }
     let mut reports = Vec::new();
     let mut failed_inputs = 0;
     let mut diffs = String::new();
@@ -367,120 +390,140 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut stdin_fixed = false;
     // Files are checked once each, also when a search finds a file that an import names.
     let mut seen: HashSet<PathBuf> = HashSet::new();
-    let mut queue: VecDeque<(discover::Input, Option<DirResolver>)> =
+    // Per directory: the repository that imports are read from, and the workspace the
+    // rules that look at files ask (listed once, on the first question).
+    let mut resolvers: HashMap<PathBuf, DirResolver> = HashMap::new();
+    let mut workspaces: HashMap<PathBuf, Option<pipelint_core::FileOracle>> = HashMap::new();
+    // The files are checked in waves: the inputs, then the files their imports name, then
+    // the files those name... Within a wave files are read and checked on several threads,
+    // and everything else (which file was seen, configuration, messages, the order of the
+    // reports) happens on this thread in the wave's order, so the output is the same as
+    // one thread's, whatever the threads' timing.
+    let mut wave: Vec<(discover::Input, Option<DirResolver>)> =
         inputs.into_iter().map(|i| (i, None)).collect();
-    while let Some((input, repo)) = queue.pop_front() {
-        if let discover::Input::File(path) = &input
-            && !seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()))
-        {
-            continue;
-        }
-        let (display, text) = match read_input(&input, args.stdin_filename.as_deref()) {
-            Ok(ok) => ok,
-            Err((display, message)) => {
-                eprintln!("pipelint: {display}: {message}");
-                failed_inputs += 1;
-                continue;
-            }
-        };
-        // Imports are paths from the repository root: the directory of the checked file
-        // (of the importing file, for a file reached through an import).
-        let repo = repo.unwrap_or_else(|| match &input {
-            discover::Input::File(path) => DirResolver::for_file(path),
-            discover::Input::Stdin => match args.stdin_filename.as_deref() {
-                Some(name) => DirResolver::for_file(Path::new(name)),
-                None => DirResolver::new(Path::new(".")),
-            },
-        });
-        // A file in a repository on disk has a workspace around it: the rules that look at
-        // files ask it.
-        let files = match &input {
-            discover::Input::File(path) => workspace::for_file(path),
+    while !wave.is_empty() {
+        let threads = threads_for(wave.len());
+        let stdin_name = args.stdin_filename.as_deref();
+        let read = parallel::map(wave.iter().collect(), threads, |(input, _)| match input {
+            discover::Input::File(path) => Some((
+                std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()),
+                read_input(input, stdin_name),
+            )),
             discover::Input::Stdin => None,
-        };
-        let mut opts = CheckOptions {
-            select: select.clone(),
-            path: Some(display.clone()),
-            resolver: Some(Arc::new(repo.clone())),
-            files,
-            ..CheckOptions::default()
-        };
-        let (config_dir, file_path) = match &input {
-            // A bare file name's parent is "": the current directory.
-            discover::Input::File(p) => (
-                p.parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."))
-                    .to_path_buf(),
-                p.clone(),
-            ),
-            discover::Input::Stdin => (PathBuf::from("."), PathBuf::from(&display)),
-        };
-        match configs.for_dir(&config_dir) {
-            Ok(Some(c)) => c.config.apply(&mut opts, &c.relative(&file_path)),
-            Ok(None) => {}
-            Err(message) => {
-                eprintln!("pipelint: {message}");
-                return ExitCode::from(2);
-            }
-        }
-        if opts.is_enabled("script/shellcheck") {
-            opts.shellcheck = shellcheckers
-                .get(opts.settings.shellcheck_path.as_deref())
-                .map(|c| c as Arc<dyn pipelint_core::shellcheck::ShellChecker>);
-        }
-        let mut text = text;
-        if args.fix || args.diff {
-            let (fixed, applied) = pipelint_core::fix::fix_all(&text, &opts, args.unsafe_fixes);
-            if applied > 0 {
-                if args.diff {
-                    diffs.push_str(&pipelint_cli::fixer::unified_diff(&display, &text, &fixed));
-                    fixable += applied;
-                } else if let discover::Input::File(path) = &input {
-                    match std::fs::read(path) {
-                        Ok(bytes) => {
-                            let original = pipelint_cli::fixer::Original {
-                                bom: bytes.starts_with("\u{feff}".as_bytes()),
-                                bytes,
-                            };
-                            match pipelint_cli::fixer::write_atomically(path, &original, &fixed) {
-                                Ok(()) => {
-                                    fixed_count += applied;
-                                    text = fixed;
-                                }
-                                Err(message) => {
-                                    eprintln!("pipelint: {display}: {message}");
-                                    failed_inputs += 1;
-                                }
-                            }
-                        }
-                        Err(e) => {
-                            eprintln!(
-                                "pipelint: {display}: cannot read it again before writing: {e}"
-                            );
-                            failed_inputs += 1;
-                        }
+        });
+        let mut jobs: Vec<Job> = Vec::with_capacity(wave.len());
+        let mut fatal = None;
+        for ((input, repo), read) in std::mem::take(&mut wave).into_iter().zip(read) {
+            let read = match read {
+                Some((canonical, read)) => {
+                    if !seen.insert(canonical) {
+                        continue;
                     }
-                } else {
-                    // Standard input: the fixed text goes to standard output.
-                    print_out(&fixed);
-                    fixed_count += applied;
-                    text = fixed;
-                    stdin_fixed = true;
+                    read
+                }
+                // Standard input is read here, on this thread, when its turn comes.
+                None => read_input(&input, stdin_name),
+            };
+            let (display, text) = match read {
+                Ok(ok) => ok,
+                Err((display, message)) => {
+                    jobs.push(Job::Unreadable(format!("pipelint: {display}: {message}")));
+                    continue;
+                }
+            };
+            // Imports are paths from the repository root: the directory of the checked file
+            // (of the importing file, for a file reached through an import).
+            let repo = repo.unwrap_or_else(|| match &input {
+                discover::Input::File(path) => {
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    resolvers
+                        .entry(dir.to_path_buf())
+                        .or_insert_with(|| DirResolver::for_file(path))
+                        .clone()
+                }
+                discover::Input::Stdin => match stdin_name {
+                    Some(name) => DirResolver::for_file(Path::new(name)),
+                    None => DirResolver::new(Path::new(".")),
+                },
+            });
+            // A file in a repository on disk has a workspace around it: the rules that look
+            // at files ask it.
+            let files = match &input {
+                discover::Input::File(path) => {
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    workspaces
+                        .entry(dir.to_path_buf())
+                        .or_insert_with(|| workspace::for_file(path))
+                        .clone()
+                }
+                discover::Input::Stdin => None,
+            };
+            let mut opts = CheckOptions {
+                select: select.clone(),
+                path: Some(display.clone()),
+                resolver: Some(Arc::new(repo.clone())),
+                files,
+                ..CheckOptions::default()
+            };
+            let (config_dir, file_path) = match &input {
+                // A bare file name's parent is "": the current directory.
+                discover::Input::File(p) => (
+                    p.parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .unwrap_or(Path::new("."))
+                        .to_path_buf(),
+                    p.clone(),
+                ),
+                discover::Input::Stdin => (PathBuf::from("."), PathBuf::from(&display)),
+            };
+            match configs.for_dir(&config_dir) {
+                Ok(Some(c)) => c.config.apply(&mut opts, &c.relative(&file_path)),
+                Ok(None) => {}
+                Err(message) => {
+                    // Reported after the files before this one, which are still checked
+                    // (and, with `--fix`, fixed) as they would be one after another.
+                    fatal = Some(message);
+                    break;
                 }
             }
-        }
-        let analysis = pipelint_core::check(&text, &opts);
-        for relative in &analysis.followed {
-            if let Some(path) = repo.path_of(relative) {
-                queue.push_back((discover::Input::File(path), Some(repo.clone())));
+            if opts.is_enabled("script/shellcheck") {
+                opts.shellcheck = shellcheckers
+                    .get(opts.settings.shellcheck_path.as_deref())
+                    .map(|c| c as Arc<dyn pipelint_core::shellcheck::ShellChecker>);
             }
+            jobs.push(Job::Check(Box::new(Prepared {
+                input,
+                display,
+                text,
+                repo,
+                opts,
+                note: shellcheckers.take_note(),
+            })));
         }
-        reports.push(FileReport {
-            path: display,
-            source: text,
-            diagnostics: analysis.diagnostics,
-        });
+        let fix = FixMode {
+            fix: args.fix,
+            diff: args.diff,
+            unsafe_fixes: args.unsafe_fixes,
+        };
+        for done in parallel::map(jobs, threads, |job| run_job(job, fix)) {
+            for line in &done.stderr {
+                eprintln!("{line}");
+            }
+            if let Some(fixed) = &done.stdout {
+                print_out(fixed);
+            }
+            failed_inputs += done.failed;
+            diffs.push_str(&done.diff);
+            fixable += done.fixable;
+            fixed_count += done.fixed;
+            stdin_fixed |= done.stdin_fixed;
+            wave.extend(done.follow);
+            reports.extend(done.report);
+        }
+        if let Some(message) = fatal {
+            eprintln!("pipelint: {message}");
+            return ExitCode::from(2);
+        }
     }
     shellcheckers.report_errors();
 
@@ -517,6 +560,151 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(2)
     } else if (failing || failed_inputs > 0) && !args.exit_zero {
         ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One input of a wave, ready for a thread: read, configured, or not readable.
+enum Job {
+    /// The message saying why it could not be read.
+    Unreadable(String),
+    Check(Box<Prepared>),
+}
+
+struct Prepared {
+    input: discover::Input,
+    display: String,
+    text: String,
+    repo: DirResolver,
+    opts: CheckOptions,
+    /// A line for standard error before this file's own (shellcheck not found).
+    note: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+struct FixMode {
+    fix: bool,
+    diff: bool,
+    unsafe_fixes: bool,
+}
+
+/// What checking one input gave, for the main thread to report in order.
+#[derive(Default)]
+struct Done {
+    /// Lines for standard error, in order.
+    stderr: Vec<String>,
+    /// Fixed standard input, for standard output.
+    stdout: Option<String>,
+    failed: usize,
+    diff: String,
+    fixable: usize,
+    fixed: usize,
+    stdin_fixed: bool,
+    report: Option<FileReport>,
+    /// The files its imports name, for the next wave.
+    follow: Vec<(discover::Input, Option<DirResolver>)>,
+}
+
+/// Fixes (with `--fix`/`--diff`) and checks one input. Runs on any thread: it prints
+/// nothing, and says in [`Done`] what to print.
+fn run_job(job: Job, mode: FixMode) -> Done {
+    let job = match job {
+        Job::Unreadable(message) => {
+            return Done {
+                stderr: vec![message],
+                failed: 1,
+                ..Done::default()
+            };
+        }
+        Job::Check(job) => *job,
+    };
+    let Prepared {
+        input,
+        display,
+        mut text,
+        repo,
+        opts,
+        note,
+    } = job;
+    let mut done = Done {
+        stderr: note.into_iter().collect(),
+        ..Done::default()
+    };
+    if mode.fix || mode.diff {
+        let (fixed, applied) = pipelint_core::fix::fix_all(&text, &opts, mode.unsafe_fixes);
+        if applied > 0 {
+            if mode.diff {
+                done.diff = pipelint_cli::fixer::unified_diff(&display, &text, &fixed);
+                done.fixable = applied;
+            } else if let discover::Input::File(path) = &input {
+                match std::fs::read(path) {
+                    Ok(bytes) => {
+                        let original = pipelint_cli::fixer::Original {
+                            bom: bytes.starts_with("\u{feff}".as_bytes()),
+                            bytes,
+                        };
+                        match pipelint_cli::fixer::write_atomically(path, &original, &fixed) {
+                            Ok(()) => {
+                                done.fixed = applied;
+                                text = fixed;
+                            }
+                            Err(message) => {
+                                done.stderr.push(format!("pipelint: {display}: {message}"));
+                                done.failed += 1;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        done.stderr.push(format!(
+                            "pipelint: {display}: cannot read it again before writing: {e}"
+                        ));
+                        done.failed += 1;
+                    }
+                }
+            } else {
+                // Standard input: the fixed text goes to standard output.
+                done.stdout = Some(fixed.clone());
+                done.fixed = applied;
+                text = fixed;
+                done.stdin_fixed = true;
+            }
+        }
+    }
+    let analysis = pipelint_core::check(&text, &opts);
+    for relative in &analysis.followed {
+        if let Some(path) = repo.path_of(relative) {
+            done.follow
+                .push((discover::Input::File(path), Some(repo.clone())));
+        }
+    }
+    done.report = Some(FileReport {
+        path: display,
+        source: text,
+        diagnostics: analysis.diagnostics,
+    });
+    done
+}
+
+/// `check --parse-only`: reads and parses every input into the span tree, runs no rule and
+/// prints nothing but the inputs that could not be read. Exit 0 when all were read.
+fn parse_only(inputs: Vec<discover::Input>, stdin_name: Option<&str>, threads: usize) -> ExitCode {
+    let yaml = CheckOptions::default().yaml;
+    let results = parallel::map(inputs, threads, |input| {
+        let (_, text) = read_input(&input, stdin_name)?;
+        let parsed = pipelint_yaml::parse(&text, &yaml);
+        std::hint::black_box(&parsed);
+        Ok(())
+    });
+    let mut failed = false;
+    for result in results {
+        if let Err((display, message)) = result {
+            eprintln!("pipelint: {display}: {message}");
+            failed = true;
+        }
+    }
+    if failed {
+        ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
     }

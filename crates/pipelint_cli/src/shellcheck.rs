@@ -2,7 +2,8 @@
 //! asks (core itself runs nothing).
 //!
 //! Bounded: one process per job (a step's script), at most as many at once as the machine
-//! has cores, each with a time limit after which it is killed. Standard input is written
+//! has cores (across all the files that `pipelint check` checks at once on its threads),
+//! each with a time limit after which it is killed. Standard input is written
 //! and standard output and error are read on threads of their own, so a large script or a
 //! long answer cannot deadlock on a full pipe. Answers are cached by the job's content
 //! (text, dialect, excluded codes), so the language server, which checks a document on
@@ -12,8 +13,8 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use pipelint_core::shellcheck::{ScriptJob, ShellChecker, ShellFinding};
@@ -29,6 +30,9 @@ pub struct ProcessChecker {
     program: PathBuf,
     timeout: Duration,
     parallel: usize,
+    /// Processes running now, over every caller: at most `parallel`.
+    running: Mutex<usize>,
+    finished: Condvar,
     cache: Mutex<HashMap<ScriptJob, Vec<ShellFinding>>>,
     errors: Mutex<Vec<String>>,
     runs: AtomicUsize,
@@ -63,6 +67,8 @@ impl ProcessChecker {
             program,
             timeout,
             parallel: parallel.max(1),
+            running: Mutex::new(0),
+            finished: Condvar::new(),
             cache: Mutex::new(HashMap::new()),
             errors: Mutex::new(Vec::new()),
             runs: AtomicUsize::new(0),
@@ -100,8 +106,36 @@ impl ProcessChecker {
     }
 
     fn run(&self, job: &ScriptJob) -> Result<Vec<ShellFinding>, String> {
+        let _slot = self.slot();
         self.runs.fetch_add(1, Ordering::Relaxed);
         run_shellcheck(&self.program, job, self.timeout)
+    }
+
+    /// Waits until fewer than `parallel` processes run, and counts one more until the
+    /// returned guard is dropped.
+    fn slot(&self) -> Slot<'_> {
+        if let Ok(mut running) = self.running.lock() {
+            while *running >= self.parallel {
+                match self.finished.wait(running) {
+                    Ok(r) => running = r,
+                    Err(_) => return Slot(self),
+                }
+            }
+            *running += 1;
+        }
+        Slot(self)
+    }
+}
+
+/// One of the `parallel` places for a running process; dropping it frees the place.
+struct Slot<'a>(&'a ProcessChecker);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.0.running.lock() {
+            *running = running.saturating_sub(1);
+        }
+        self.0.finished.notify_one();
     }
 }
 
@@ -146,16 +180,18 @@ impl ShellChecker for ProcessChecker {
 }
 
 /// The checkers of one `pipelint check` run, one per `shellcheck-path` setting met, found
-/// once each. When none is found, the run says so once on standard error.
+/// once each. When none is found, the run says so once on standard error (the caller
+/// prints the line [`Checkers::take_note`] gives, where it belongs among its output).
 #[derive(Default)]
 pub struct Checkers {
     found: HashMap<Option<String>, Option<std::sync::Arc<ProcessChecker>>>,
     told: bool,
+    note: Option<String>,
 }
 
 impl Checkers {
-    /// The checker for a `shellcheck-path` setting; `None` (and, the first time, a line
-    /// on standard error) when there is no program to run.
+    /// The checker for a `shellcheck-path` setting; `None` (and, the first time, a note
+    /// for standard error) when there is no program to run.
     pub fn get(&mut self, setting: Option<&str>) -> Option<std::sync::Arc<ProcessChecker>> {
         let key = setting.map(str::to_owned);
         if let Some(found) = self.found.get(&key) {
@@ -165,7 +201,7 @@ impl Checkers {
             Ok(c) => Some(std::sync::Arc::new(c)),
             Err(message) => {
                 if !self.told {
-                    eprintln!("pipelint: info: {message}");
+                    self.note = Some(format!("pipelint: info: {message}"));
                     self.told = true;
                 }
                 None
@@ -173,6 +209,11 @@ impl Checkers {
         };
         self.found.insert(key, found.clone());
         found
+    }
+
+    /// The line for standard error that the last [`Checkers::get`] left, once.
+    pub fn take_note(&mut self) -> Option<String> {
+        self.note.take()
     }
 
     /// Prints the problems the checkers met (timeouts, crashes), each once.
