@@ -165,11 +165,12 @@ impl Config {
     /// Applies the configuration to check options for one file.
     pub fn apply(&self, opts: &mut CheckOptions, relative_path: &str) {
         opts.settings = self.settings.clone();
-        for (id, level) in self.levels_for(relative_path) {
+        // `levels_for` lists the rules in registry order.
+        for (meta, (id, level)) in registry::metas().zip(self.levels_for(relative_path)) {
             match level {
                 Level::Off => opts.disabled.push(id.to_owned()),
                 Level::On(sev) => {
-                    if registry::default_severity(id) != sev {
+                    if meta.severity != sev {
                         opts.severities.insert(id.to_owned(), sev);
                     }
                 }
