@@ -317,23 +317,47 @@ impl Reader<'_> {
                         b'\\' if self.bytes.get(self.i + 1) == Some(&b'\n') => self.i += 2,
                         b'$' if self.bytes.get(self.i + 1) == Some(&b'(') => self.substitution(w),
                         b'`' => self.backtick(w),
-                        _ => {
-                            let ch = self.char_at(self.i);
-                            w.text.push(ch);
-                            self.i += ch.len_utf8();
-                        }
+                        // A run of plain text, up to the next byte that means something
+                        // here (all ASCII, so the run ends on a character boundary).
+                        _ => self.plain_run(w, |b| matches!(b, b'"' | b'\\' | b'$' | b'`')),
                     }
                 }
                 self.i = (self.i + 1).min(self.bytes.len());
             }
             b'$' if self.bytes.get(self.i + 1) == Some(&b'(') => self.substitution(w),
             b'`' => self.backtick(w),
-            _ => {
-                let ch = self.char_at(self.i);
-                w.text.push(ch);
-                self.i += ch.len_utf8();
-            }
+            _ => self.plain_run(w, |b| {
+                matches!(
+                    b,
+                    b' ' | b'\t'
+                        | b'\r'
+                        | b'\n'
+                        | b';'
+                        | b'&'
+                        | b'|'
+                        | b'('
+                        | b')'
+                        | b'\\'
+                        | b'\''
+                        | b'"'
+                        | b'$'
+                        | b'`'
+                )
+            }),
         }
+    }
+
+    /// Adds the text from the current byte (always taken) up to the next byte for which
+    /// `stop` holds, or the end. `stop` must only hold for ASCII bytes, so that the run
+    /// ends on a character boundary.
+    fn plain_run(&mut self, w: &mut Word, stop: impl Fn(u8) -> bool) {
+        let start = self.i;
+        let mut j = start + self.char_at(start).len_utf8();
+        while j < self.bytes.len() && !stop(self.bytes[j]) {
+            j += 1;
+        }
+        w.text.push_str(&self.src[start..j]);
+        self.i = j;
     }
 
     fn char_at(&self, i: usize) -> char {
