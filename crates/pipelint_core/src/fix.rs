@@ -2,29 +2,43 @@
 
 use crate::diagnostic::{Edit, Fix};
 
-/// Applies the edits of `fixes` to `source`. Fixes are taken in order; a fix whose edits
-/// overlap an edit already taken is skipped whole. Returns the new text and how many
-/// fixes were applied.
-pub fn apply<'a>(source: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (String, usize) {
+/// Chooses the edits [`apply`] makes: fixes are taken in order, and a fix with an edit
+/// out of bounds, off a char boundary, or overlapping an edit already taken (its own
+/// included) is skipped whole. Returns the edits sorted by position (two inserts at one
+/// place keep their order) and how many fixes were taken.
+pub fn select<'a>(
+    source: &str,
+    fixes: impl IntoIterator<Item = &'a Fix>,
+) -> (Vec<&'a Edit>, usize) {
     let mut taken: Vec<&Edit> = Vec::new();
     let mut applied = 0;
     for fix in fixes {
-        let overlaps = fix.edits.iter().any(|e| {
-            e.span.end > source.len()
+        let clashes = |e: &Edit, t: &Edit| {
+            (e.span.start < t.span.end && t.span.start < e.span.end)
+                || (e.span.is_empty() && t.span.is_empty() && e.span.start == t.span.start)
+        };
+        let rejected = fix.edits.iter().enumerate().any(|(i, e)| {
+            e.span.start > e.span.end
+                || e.span.end > source.len()
                 || !source.is_char_boundary(e.span.start)
                 || !source.is_char_boundary(e.span.end)
-                || taken.iter().any(|t| {
-                    (e.span.start < t.span.end && t.span.start < e.span.end)
-                        || (e.span.is_empty() && t.span.is_empty() && e.span.start == t.span.start)
-                })
+                || taken.iter().any(|t| clashes(e, t))
+                || fix.edits[..i].iter().any(|t| clashes(e, t))
         });
-        if overlaps {
+        if rejected {
             continue;
         }
         taken.extend(fix.edits.iter());
         applied += 1;
     }
     taken.sort_by_key(|e| (e.span.start, e.span.end));
+    (taken, applied)
+}
+
+/// Applies the edits of `fixes` to `source` (the ones [`select`] chooses). Returns the new
+/// text and how many fixes were applied.
+pub fn apply<'a>(source: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (String, usize) {
+    let (taken, applied) = select(source, fixes);
     let mut out = String::with_capacity(source.len());
     let mut at = 0;
     for e in taken {
@@ -49,6 +63,21 @@ mod tests {
         let (out, n) = apply("abc", [&a, &b, &c]);
         assert_eq!(out, "Xbc!");
         assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn a_fix_whose_own_edits_overlap_is_skipped() {
+        let bad = Fix::safe(
+            "bad",
+            vec![
+                Edit::replace(Span::new(0, 2), "X"),
+                Edit::replace(Span::new(1, 3), "Y"),
+            ],
+        );
+        let good = Fix::safe("good", vec![Edit::insert(3, "!")]);
+        assert_eq!(apply("abc", [&bad, &good]), ("abc!".to_owned(), 1));
+        let backwards = Fix::safe("backwards", vec![Edit::delete(Span::new(2, 1))]);
+        assert_eq!(apply("abc", [&backwards]), ("abc".to_owned(), 0));
     }
 }
 

@@ -118,11 +118,20 @@ pub async fn serve_stdio() -> bool {
 }
 
 /// What reading one frame gave.
-enum Frame {
+#[derive(Debug, PartialEq, Eq)]
+pub enum Frame {
     Body(Vec<u8>),
     /// The headers were unusable or the body too large; the message was skipped.
     Bad(String),
     Eof,
+}
+
+/// Reads the next `Content-Length` framed message from any buffered reader, as the server
+/// reads its standard input: a body, a message skipped with the reason, or the end of the
+/// input. An error is an IO error or a body cut short by the end of the input. Memory
+/// grows with the bytes actually read, never with the length a header announces.
+pub async fn read_message<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Frame> {
+    read_frame(reader).await
 }
 
 /// Reads one `Content-Length` framed message. Header names are matched without regard to
@@ -188,8 +197,19 @@ async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<
             "a message of {length} bytes is larger than the {MAX_BODY_BYTES} bytes pipelint reads"
         )));
     }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).await?;
+    // Read what comes rather than allocate `length` bytes up front: a header may promise
+    // far more than the input holds.
+    let mut body = Vec::new();
+    (&mut *reader)
+        .take(length as u64)
+        .read_to_end(&mut body)
+        .await?;
+    if body.len() < length {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the input ended inside a message body",
+        ));
+    }
     Ok(Frame::Body(body))
 }
 
@@ -411,6 +431,29 @@ mod tests {
         assert!(got[2].is_err(), "{got:?}");
         // `garbage` was a bad header line; the frame after it is read.
         assert_eq!(got.last(), Some(&Ok("1".to_owned())));
+    }
+
+    #[test]
+    fn a_large_announced_length_reads_only_what_comes() {
+        // 60 MB announced (under the limit), three bytes sent: an error for the cut-short
+        // body, and the buffer never grew past what arrived.
+        let input = b"Content-Length: 60000000\r\n\r\nabc";
+        let mut reader = BufReader::new(&input[..]);
+        let got = block_on(read_message(&mut reader));
+        assert_eq!(
+            got.map_err(|e| e.kind()),
+            Err(std::io::ErrorKind::UnexpectedEof)
+        );
+        let whole = b"Content-Length: 3\r\n\r\nabc";
+        let mut reader = BufReader::new(&whole[..]);
+        assert_eq!(
+            block_on(read_message(&mut reader)).map_err(|e| e.kind()),
+            Ok(Frame::Body(b"abc".to_vec()))
+        );
+        assert_eq!(
+            block_on(read_message(&mut reader)).map_err(|e| e.kind()),
+            Ok(Frame::Eof)
+        );
     }
 
     #[test]

@@ -151,6 +151,22 @@ pub fn parse(text: &str, opts: &Options) -> Parsed {
     let mut recovered: Vec<Problem> = Vec::new();
     loop {
         let current: &str = &patched_text;
+        // Errors are found and patched with the parser alone, which is cheap; the tree
+        // (with alias expansion up to its budget) is built once, from the final text.
+        // Building it on every attempt cost up to `max_recoveries` times the alias budget.
+        if recovered.len() < opts.max_recoveries
+            && let Some((at, info)) = first_error(current, opts.max_depth)
+            && let Some(fix) = recover(current, at, &info)
+        {
+            let mut owned = patched_text.into_owned();
+            apply(&mut owned, &fix);
+            if let Recovery::Alias { at, original, .. } = &fix.recovery {
+                patched_aliases.push((*at, original.clone()));
+            }
+            recovered.push(fix.problem);
+            patched_text = Cow::Owned(owned);
+            continue;
+        }
         let mut builder = build::Builder::new(current, opts, &patched_aliases);
         let mut parser = Parser::new_from_str(current);
         let mut error = None;
@@ -197,6 +213,35 @@ pub fn parse(text: &str, opts: &Options) -> Parsed {
         parsed.aliases.sort_by_key(|a| a.span.start);
         return parsed;
     }
+}
+
+/// The byte offset and message of the first syntax error in `text`, read as the tree
+/// builder reads it: not past a collection nested `max_depth` deep (where it stops).
+fn first_error(text: &str, max_depth: usize) -> Option<(usize, String)> {
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((
+                saphyr_parser::Event::SequenceStart(..) | saphyr_parser::Event::MappingStart(..),
+                _,
+            )) => {
+                if depth >= max_depth {
+                    return None;
+                }
+                depth += 1;
+            }
+            Ok((saphyr_parser::Event::SequenceEnd | saphyr_parser::Event::MappingEnd, _)) => {
+                depth = depth.saturating_sub(1);
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let at = build::CharToByte::new(text).byte(e.marker().index());
+                return Some((at, e.info().to_owned()));
+            }
+        }
+    }
+    None
 }
 
 enum Recovery {

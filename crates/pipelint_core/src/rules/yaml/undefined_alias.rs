@@ -3,7 +3,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleMeta};
 
-use super::{looks_like_glob, undefined_aliases};
+use super::{looks_like_glob, undefined_alias_scalars, undefined_aliases};
 
 declare_rule! {
     /// ## What it does
@@ -52,10 +52,17 @@ impl Rule for UndefinedAlias {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let scalars = undefined_alias_scalars(cx);
         for (p, name) in undefined_aliases(cx) {
             if looks_like_glob(name) {
                 continue;
             }
+            // `*name` followed by more of a plain scalar (`*name]`, `*name and more`) is
+            // not an alias the user wrote on purpose: a new name would keep the rest.
+            let whole = scalars.get(&p.span.start).is_none_or(|s| *s == p.span);
+            // An anchor may be named `x:` (`&x:` then a newline), but `*x:` reads as the
+            // key `*x`, not as an alias to it: no fix can name that anchor.
+            let nameable = |best: &str| !best.ends_with(':');
             let mut d = Diagnostic::new(
                 Self::META.id,
                 p.span,
@@ -67,7 +74,7 @@ impl Rule for UndefinedAlias {
                 .iter()
                 .filter(|a| a.span.start < p.span.start);
             match crate::suggest::closest(name, anchors.clone().map(|a| a.name.as_str())) {
-                Some(best) => {
+                Some(best) if whole && nameable(best) => {
                     let anchor = anchors.clone().rfind(|a| a.name == best);
                     d = d
                         .help(format!("did you mean `*{best}`?"))
@@ -79,7 +86,7 @@ impl Rule for UndefinedAlias {
                         d = d.related(a.span, format!("anchor `&{best}` is defined here"));
                     }
                 }
-                None => {
+                _ => {
                     d = d.help(format!(
                         "define `&{name}` on a node before this alias, or quote the value if it is not meant as an alias"
                     ));

@@ -3,7 +3,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rule::{Rule, RuleMeta};
 
-use super::{looks_like_glob, undefined_aliases};
+use super::{looks_like_glob, undefined_alias_scalars, undefined_aliases};
 
 declare_rule! {
     /// ## What it does
@@ -49,16 +49,16 @@ impl Rule for UnquotedStar {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let scalars = undefined_alias_scalars(cx);
         for (p, name) in undefined_aliases(cx) {
             if !looks_like_glob(name) {
                 continue;
             }
             let text = cx.text(p.span);
-            let quoted = if text.contains('\'') {
-                format!("\"{text}\"")
-            } else {
-                format!("'{text}'")
-            };
+            // Quote the whole plain scalar the alias starts (`*.jar]` in block context is
+            // one scalar), single-quoted, so nothing in it is read as an escape.
+            let scalar = scalars.get(&p.span.start).copied().unwrap_or(p.span);
+            let quoted = format!("'{}'", cx.text(scalar).replace('\'', "''"));
             out.push(
                 Diagnostic::new(
                     Self::META.id,
@@ -67,10 +67,28 @@ impl Rule for UnquotedStar {
                 )
                 .help(format!("write {quoted}"))
                 .fix(Fix::safe(
-                    format!("Quote `{text}`"),
-                    vec![Edit::replace(p.span, quoted)],
+                    format!("Quote `{}`", cx.text(scalar)),
+                    vec![Edit::replace(scalar, quoted)],
                 )),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn fixed(text: &str) -> String {
+        let opts = crate::CheckOptions::default();
+        crate::fix::fix_all(text, &opts, false).0
+    }
+
+    #[test]
+    fn quotes_the_whole_plain_scalar() {
+        // Found by the `fix` fuzz target: the quote closed after the name and left `]`
+        // (or the rest of the key) after it, which is not YAML.
+        assert_eq!(fixed("a:\n  - b: *x.sh]\n"), "a:\n  - b: '*x.sh]'\n");
+        assert_eq!(fixed("*** k=v: 1\n"), "'*** k=v': 1\n");
+        assert_eq!(fixed("k: [*.jar, b]\n"), "k: ['*.jar', b]\n");
+        assert_eq!(fixed("k: *.it's\n"), "k: '*.it''s'\n");
     }
 }
