@@ -69,8 +69,9 @@ fn undefined_alias_offers_no_rename_to_a_name_ending_in_a_colon() {
 /// Found by the `yaml` target as a slow unit (seconds for 770 bytes): an alias bomb
 /// followed by errors the YAML layer recovers from (tabs, undefined aliases). Each
 /// recovery rebuilt the whole tree, alias expansion included, so the cost was the number
-/// of recoveries times the alias budget. Errors are now found with the parser alone and
-/// the tree is built once.
+/// of recoveries times the alias budget. After the first, errors are now found with the
+/// parser alone and the tree is built once more (counted, not timed, in pipelint_yaml's
+/// `recoveries_build_the_tree_at_most_twice`).
 #[test]
 fn recoveries_after_an_alias_bomb_build_the_tree_once() {
     let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
@@ -81,9 +82,7 @@ fn recoveries_after_an_alias_bomb_build_the_tree_once() {
     for i in 0..90 {
         text.push_str(&format!("u{i}: *undefined{i}\n"));
     }
-    let started = std::time::Instant::now();
     let parsed = parse(&text, &Options::default());
-    let elapsed = started.elapsed();
     let undefined = parsed
         .problems
         .iter()
@@ -96,6 +95,4 @@ fn recoveries_after_an_alias_bomb_build_the_tree_once() {
             .iter()
             .any(|p| p.kind == ProblemKind::AliasLimit)
     );
-    // About 90 builds of the budget before; one now. Generous for a loaded debug build.
-    assert!(elapsed.as_secs() < 10, "parsing took {elapsed:?}");
 }

@@ -104,8 +104,16 @@ pub(crate) struct Builder<'a> {
     patched: &'a [(usize, String)],
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many trees this thread started building (tests count the builds of a parse).
+    pub(crate) static BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 impl<'a> Builder<'a> {
     pub(crate) fn new(text: &'a str, opts: &'a Options, patched: &'a [(usize, String)]) -> Self {
+        #[cfg(test)]
+        BUILDS.with(|b| b.set(b.get() + 1));
         Builder {
             text,
             opts,

@@ -147,27 +147,23 @@ pub fn parse(text: &str, opts: &Options) -> Parsed {
         };
     }
     let mut patched_text: Cow<'_, str> = Cow::Borrowed(text);
-    let mut patched_aliases: Vec<(usize, String)> = Vec::new();
-    let mut recovered: Vec<Problem> = Vec::new();
+    let mut patches = Patches::default();
+    // A text without errors (the common case) is read once, building the tree. Once an
+    // error was recovered from, the next ones are found and patched with the parser alone,
+    // which is cheap, and the tree is built once more, from the final text: building it on
+    // every attempt cost up to `max_recoveries` times the alias budget.
+    let mut recovering = false;
     loop {
         let current: &str = &patched_text;
-        // Errors are found and patched with the parser alone, which is cheap; the tree
-        // (with alias expansion up to its budget) is built once, from the final text.
-        // Building it on every attempt cost up to `max_recoveries` times the alias budget.
-        if recovered.len() < opts.max_recoveries
+        if recovering
+            && patches.recovered.len() < opts.max_recoveries
             && let Some((at, info)) = first_error(current, opts.max_depth)
             && let Some(fix) = recover(current, at, &info)
         {
-            let mut owned = patched_text.into_owned();
-            apply(&mut owned, &fix);
-            if let Recovery::Alias { at, original, .. } = &fix.recovery {
-                patched_aliases.push((*at, original.clone()));
-            }
-            recovered.push(fix.problem);
-            patched_text = Cow::Owned(owned);
+            patched_text = patches.apply(patched_text, fix);
             continue;
         }
-        let mut builder = build::Builder::new(current, opts, &patched_aliases);
+        let mut builder = build::Builder::new(current, opts, &patches.aliases);
         let mut parser = Parser::new_from_str(current);
         let mut error = None;
         while let Some(next) = parser.next_event() {
@@ -185,21 +181,20 @@ pub fn parse(text: &str, opts: &Options) -> Parsed {
         }
         if let Some(err) = error {
             let at = builder.byte(err.marker().index());
-            if recovered.len() < opts.max_recoveries
+            if patches.recovered.len() < opts.max_recoveries
                 && let Some(fix) = recover(current, at, err.info())
             {
-                let mut owned = patched_text.into_owned();
-                apply(&mut owned, &fix);
-                if let Recovery::Alias { at, original, .. } = &fix.recovery {
-                    patched_aliases.push((*at, original.clone()));
-                }
-                recovered.push(fix.problem);
-                patched_text = Cow::Owned(owned);
+                patched_text = patches.apply(patched_text, fix);
+                recovering = true;
                 continue;
             }
             builder.problem(syntax_problem(current, at, err.info()));
         }
         let mut parsed = builder.finish();
+        let Patches {
+            aliases: patched_aliases,
+            recovered,
+        } = patches;
         parsed.problems.extend(recovered);
         parsed.problems.sort_by_key(|p| (p.span.start, p.span.end));
         for (at, original) in &patched_aliases {
@@ -254,6 +249,27 @@ enum Recovery {
 struct Fix {
     recovery: Recovery,
     problem: Problem,
+}
+
+/// What recovery changed: aliases patched to scalars (their offset and text as written),
+/// and the problem each patch stands for.
+#[derive(Default)]
+struct Patches {
+    aliases: Vec<(usize, String)>,
+    recovered: Vec<Problem>,
+}
+
+impl Patches {
+    /// Applies `fix` to `text` and records it.
+    fn apply<'t>(&mut self, text: Cow<'t, str>, fix: Fix) -> Cow<'t, str> {
+        let mut owned = text.into_owned();
+        apply(&mut owned, &fix);
+        if let Recovery::Alias { at, original, .. } = &fix.recovery {
+            self.aliases.push((*at, original.clone()));
+        }
+        self.recovered.push(fix.problem);
+        Cow::Owned(owned)
+    }
 }
 
 fn apply(text: &mut String, fix: &Fix) {

@@ -200,6 +200,32 @@ fn undefined_alias_value_is_invalid() {
     assert_eq!(root(&p).get("b").and_then(Node::as_i64), Some(1));
 }
 
+/// A text without errors is read once; one with recoverable errors twice (the first
+/// build finds the first error, the others are found with the parser alone), however
+/// many errors it has: each build expands aliases up to the budget.
+#[test]
+fn recoveries_build_the_tree_at_most_twice() {
+    let builds = |text: &str| {
+        build::BUILDS.with(|b| b.set(0));
+        let p = parse_default(text);
+        (build::BUILDS.with(std::cell::Cell::get), p)
+    };
+    assert_eq!(builds("a: 1\nb: [x, y]\n").0, 1);
+    let mut text = String::from("a0: &a0 [x, x, x]\n");
+    for i in 0..40 {
+        text.push_str(&format!("u{i}: *undefined{i}\n"));
+    }
+    text.push_str("t:\n\t- tab\n");
+    let (n, p) = builds(&text);
+    assert_eq!(n, 2);
+    let undefined = p
+        .problems
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::UndefinedAlias { .. }))
+        .count();
+    assert_eq!(undefined, 40);
+}
+
 #[test]
 fn alias_bomb_is_bounded() {
     let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
