@@ -392,8 +392,8 @@ fn check(args: CheckArgs) -> ExitCode {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     // Per directory: the repository that imports are read from, and the workspace the
     // rules that look at files ask (listed once, on the first question).
-    let mut resolvers: HashMap<PathBuf, DirResolver> = HashMap::new();
-    let mut workspaces: HashMap<PathBuf, Option<pipelint_core::FileOracle>> = HashMap::new();
+    type Around = (DirResolver, Option<pipelint_core::FileOracle>);
+    let mut around_dirs: HashMap<PathBuf, Around> = HashMap::new();
     // The files are checked in waves: the inputs, then the files their imports name, then
     // the files those name... Within a wave files are read and checked on several threads,
     // and everything else (which file was seen, configuration, messages, the order of the
@@ -432,32 +432,23 @@ fn check(args: CheckArgs) -> ExitCode {
                 }
             };
             // Imports are paths from the repository root: the directory of the checked file
-            // (of the importing file, for a file reached through an import).
-            let repo = repo.unwrap_or_else(|| match &input {
+            // (of the importing file, for a file reached through an import). A file in a
+            // repository on disk has a workspace around it: the rules that look at files
+            // ask it.
+            let (dir_repo, files) = match &input {
                 discover::Input::File(path) => {
                     let dir = path.parent().unwrap_or(Path::new("."));
-                    resolvers
-                        .entry(dir.to_path_buf())
-                        .or_insert_with(|| DirResolver::for_file(path))
-                        .clone()
+                    let (r, f) = around_dirs.entry(dir.to_path_buf()).or_insert_with(|| {
+                        (DirResolver::for_file(path), workspace::for_file(path))
+                    });
+                    (Some(r.clone()), f.clone())
                 }
-                discover::Input::Stdin => match stdin_name {
-                    Some(name) => DirResolver::for_file(Path::new(name)),
-                    None => DirResolver::new(Path::new(".")),
-                },
-            });
-            // A file in a repository on disk has a workspace around it: the rules that look
-            // at files ask it.
-            let files = match &input {
-                discover::Input::File(path) => {
-                    let dir = path.parent().unwrap_or(Path::new("."));
-                    workspaces
-                        .entry(dir.to_path_buf())
-                        .or_insert_with(|| workspace::for_file(path))
-                        .clone()
-                }
-                discover::Input::Stdin => None,
+                discover::Input::Stdin => (None, None),
             };
+            let repo = repo.or(dir_repo).unwrap_or_else(|| match stdin_name {
+                Some(name) => DirResolver::for_file(Path::new(name)),
+                None => DirResolver::new(Path::new(".")),
+            });
             let mut opts = CheckOptions {
                 select: select.clone(),
                 path: Some(display.clone()),
