@@ -213,7 +213,7 @@ fn run_rules(cx: &Context<'_>, opts: &CheckOptions) -> Vec<Diagnostic> {
     }
     // Thread `t` takes jobs t, t + n, t + 2n, ...: neighbours in the registry are often
     // alike in cost. Each job's findings are kept apart and put back in job order.
-    let mut results: Vec<Vec<Diagnostic>> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let run = &run;
         let jobs = &jobs;
         let work = move |t: usize| -> Vec<(usize, Vec<Diagnostic>)> {
@@ -237,13 +237,8 @@ fn run_rules(cx: &Context<'_>, opts: &CheckOptions) -> Vec<Diagnostic> {
             }
         }
         all.sort_by_key(|(i, _)| *i);
-        all.into_iter().map(|(_, out)| out).collect()
-    });
-    let mut out = Vec::with_capacity(results.iter().map(Vec::len).sum());
-    for part in &mut results {
-        out.append(part);
-    }
-    out
+        all.into_iter().flat_map(|(_, out)| out).collect()
+    })
 }
 
 /// Filters by selection, turns alias sites into related locations, merges diagnostics
