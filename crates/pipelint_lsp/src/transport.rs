@@ -126,19 +126,14 @@ pub enum Frame {
     Eof,
 }
 
-/// Reads the next `Content-Length` framed message from any buffered reader, as the server
-/// reads its standard input: a body, a message skipped with the reason, or the end of the
-/// input. An error is an IO error or a body cut short by the end of the input. Memory
-/// grows with the bytes actually read, never with the length a header announces.
+/// Reads one `Content-Length` framed message from any buffered reader (the server's
+/// standard input, a test's bytes, the fuzzer's): a body, a message skipped with the
+/// reason, or the end of the input. An error is an IO error or a body cut short by the
+/// end of the input. Memory grows with the bytes actually read, never with the length a
+/// header announces. Header names are matched without regard to case; unknown headers are
+/// ignored. A line that is not a header but contains `Content-Length:` (left over from a
+/// broken frame) is read from there, so the stream finds its way back to the next frame.
 pub async fn read_message<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Frame> {
-    read_frame(reader).await
-}
-
-/// Reads one `Content-Length` framed message. Header names are matched without regard to
-/// case; unknown headers are ignored. A line that is not a header but contains
-/// `Content-Length:` (left over from a broken frame) is read from there, so the stream
-/// finds its way back to the next frame.
-async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> std::io::Result<Frame> {
     let mut length: Option<usize> = None;
     let mut problem: Option<String> = None;
     let mut saw_any = false;
@@ -296,7 +291,7 @@ async fn read_input<R: AsyncBufRead + Unpin, W: AsyncWrite + Unpin>(
         async move { client.log_message(MessageType::ERROR, message).await }
     };
     loop {
-        let body = match read_frame(&mut input).await {
+        let body = match read_message(&mut input).await {
             Ok(Frame::Body(body)) => body,
             Ok(Frame::Bad(why)) => {
                 log(format!("pipelint: skipped a malformed message: {why}")).await;
@@ -362,7 +357,7 @@ async fn forward_output<R: AsyncBufRead + Unpin>(
     in_flight: Arc<InFlight>,
 ) {
     loop {
-        match read_frame(&mut from_server).await {
+        match read_message(&mut from_server).await {
             Ok(Frame::Body(body)) => {
                 let sent = out.send(Out::Frame(frame(&body)));
                 // A response (an id without a method) answers a request of the client.
@@ -406,7 +401,7 @@ mod tests {
         let mut reader = BufReader::new(input);
         let mut out = Vec::new();
         loop {
-            match read_frame(&mut reader).await {
+            match read_message(&mut reader).await {
                 Ok(Frame::Body(b)) => out.push(Ok(String::from_utf8_lossy(&b).into_owned())),
                 Ok(Frame::Bad(why)) => out.push(Err(why)),
                 Ok(Frame::Eof) | Err(_) => break,
