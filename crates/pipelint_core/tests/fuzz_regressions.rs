@@ -96,3 +96,12 @@ fn recoveries_after_an_alias_bomb_build_the_tree_once() {
             .any(|p| p.kind == ProblemKind::AliasLimit)
     );
 }
+
+/// Found by the `fix` target in CI: in a merge key's list, `*build. *base` (an undefined
+/// alias running on into a plain scalar) is no node of the tree, so `yaml/unquoted-star`
+/// quoted only `*build.` and left `*base` after the closing quote.
+#[test]
+fn unquoted_star_quotes_a_whole_scalar_in_a_merge_list() {
+    assert_fixes_keep_yaml_readable("base: &base {a: 1}\nx:\n  <<: [*build. *base]\n");
+    assert_fixes_keep_yaml_readable("x:\n  <<: *build. more\n");
+}

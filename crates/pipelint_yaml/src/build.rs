@@ -466,12 +466,16 @@ impl<'a> Builder<'a> {
             let mut merge = Merge {
                 key_span: k.span,
                 sources: Vec::new(),
+                unreadable: Vec::new(),
                 overrides: Vec::new(),
             };
             let sources: Vec<Node> = match v.kind {
                 NodeKind::Mapping(_) => vec![v],
                 NodeKind::Sequence(items) => items,
-                NodeKind::Invalid => Vec::new(),
+                NodeKind::Invalid => {
+                    merge.unreadable.push(v.site());
+                    Vec::new()
+                }
                 _ => {
                     self.problems.push(Problem {
                         kind: ProblemKind::BadMerge,
@@ -486,7 +490,9 @@ impl<'a> Builder<'a> {
             for source in sources {
                 let site = source.site();
                 let NodeKind::Mapping(m) = source.kind else {
-                    if !matches!(source.kind, NodeKind::Invalid) {
+                    if matches!(source.kind, NodeKind::Invalid) {
+                        merge.unreadable.push(site);
+                    } else {
                         self.problems.push(Problem {
                             kind: ProblemKind::BadMerge,
                             span: site,

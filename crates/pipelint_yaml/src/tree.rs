@@ -227,6 +227,9 @@ pub struct Merge {
     pub key_span: Span,
     /// The alias sites (or inline mappings) that were merged, in order of precedence.
     pub sources: Vec<Span>,
+    /// Sources that could not be read (an alias to an undefined anchor or past the alias
+    /// budget, already reported), where they are written. They are no node of the tree.
+    pub unreadable: Vec<Span>,
     /// Keys that the mapping writes itself and that a merged source also had.
     pub overrides: Vec<Override>,
 }

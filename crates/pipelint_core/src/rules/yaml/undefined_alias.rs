@@ -3,7 +3,7 @@ use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Rule, RuleMeta};
 
-use super::{looks_like_glob, undefined_alias_scalars, undefined_aliases};
+use super::{UndefinedAliasText, undefined_aliases};
 
 declare_rule! {
     /// ## What it does
@@ -52,14 +52,17 @@ impl Rule for UndefinedAlias {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let scalars = undefined_alias_scalars(cx);
+        let aliases = UndefinedAliasText::of(cx);
         for (p, name) in undefined_aliases(cx) {
-            if looks_like_glob(name) {
+            if aliases.is_glob(p.span, name) {
                 continue;
             }
             // `*name` followed by more of a plain scalar (`*name]`, `*name and more`) is
             // not an alias the user wrote on purpose: a new name would keep the rest.
-            let whole = scalars.get(&p.span.start).is_none_or(|s| *s == p.span);
+            let whole = aliases
+                .written
+                .get(&p.span.start)
+                .is_none_or(|s| *s == p.span);
             // An anchor may be named `x:` (`&x:` then a newline), but `*x:` reads as the
             // key `*x`, not as an alias to it: no fix can name that anchor.
             let nameable = |best: &str| !best.ends_with(':');

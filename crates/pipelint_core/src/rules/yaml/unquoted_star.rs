@@ -3,7 +3,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::rule::{Rule, RuleMeta};
 
-use super::{looks_like_glob, undefined_alias_scalars, undefined_aliases};
+use super::{UndefinedAliasText, undefined_aliases};
 
 declare_rule! {
     /// ## What it does
@@ -49,15 +49,19 @@ impl Rule for UnquotedStar {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let scalars = undefined_alias_scalars(cx);
+        let aliases = UndefinedAliasText::of(cx);
         for (p, name) in undefined_aliases(cx) {
-            if !looks_like_glob(name) {
+            if !aliases.is_glob(p.span, name) {
                 continue;
             }
             let text = cx.text(p.span);
             // Quote the whole plain scalar the alias starts (`*.jar]` in block context is
             // one scalar), single-quoted, so nothing in it is read as an escape.
-            let scalar = scalars.get(&p.span.start).copied().unwrap_or(p.span);
+            let scalar = aliases
+                .written
+                .get(&p.span.start)
+                .copied()
+                .unwrap_or(p.span);
             let quoted = format!("'{}'", cx.text(scalar).replace('\'', "''"));
             out.push(
                 Diagnostic::new(
