@@ -105,3 +105,10 @@ fn unquoted_star_quotes_a_whole_scalar_in_a_merge_list() {
     assert_fixes_keep_yaml_readable("base: &base {a: 1}\nx:\n  <<: [*build. *base]\n");
     assert_fixes_keep_yaml_readable("x:\n  <<: *build. more\n");
 }
+
+/// Found by the `fix` target in CI: `yaml/undefined-alias` offered to rename `*a` inside
+/// `e: &e [*a]` to `*e`, an alias to the node that contains it.
+#[test]
+fn undefined_alias_offers_no_anchor_whose_node_holds_the_alias() {
+    assert_fixes_keep_yaml_readable("e: &e [*a, x]\n");
+}

@@ -75,7 +75,9 @@ impl Rule for UndefinedAlias {
                 .parsed
                 .anchors
                 .iter()
-                .filter(|a| a.span.start < p.span.start);
+                // An alias can name only an anchor whose node is finished before it: one
+                // inside the anchored node would make the node contain itself.
+                .filter(|a| a.node_span.end <= p.span.start);
             match crate::suggest::closest(name, anchors.clone().map(|a| a.name.as_str())) {
                 Some(best) if whole && nameable(best) => {
                     let anchor = anchors.clone().rfind(|a| a.name == best);
