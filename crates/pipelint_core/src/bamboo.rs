@@ -86,7 +86,7 @@ impl<'a> Unit<'a> {
     }
 
     /// The script lines of its tasks and final tasks: (the scalar holding them, commands).
-    pub fn scripts(&self) -> Vec<(&'a Node, Vec<Command>)> {
+    pub fn scripts(&self) -> Vec<(&'a Node, Vec<Command<'a>>)> {
         let mut out = Vec::new();
         for list in ["tasks", "final-tasks"] {
             let Some(tasks) = self.body.get(list).and_then(Node::as_sequence) else {

@@ -157,7 +157,7 @@ fn launch_of_command(cmd: &Command) -> Option<Launch> {
     };
     let mut i = run + 1;
     while let Some(word) = args.get(i) {
-        let text = word.text.as_str();
+        let text = word.as_str();
         if !text.starts_with('-') || text == "-" {
             if !text.contains(RUNNER_IMAGE) {
                 return None;
@@ -176,7 +176,7 @@ fn launch_of_command(cmd: &Command) -> Option<Launch> {
                 i += 1;
                 let next = args.get(i);
                 (
-                    next.map(|w| w.text.clone()),
+                    next.map(|w| w.text.to_string()),
                     next.map_or(word.end, |w| w.end),
                 )
             }

@@ -676,7 +676,7 @@ pipelines:
 pub struct ScriptCommand<'a> {
     /// The `script` (or `after-script`) item: a string scalar.
     pub node: &'a Node,
-    pub command: crate::shell::Command,
+    pub command: crate::shell::Command<'a>,
     /// Read from `after-script`.
     pub after: bool,
     /// The item's index in its list.
@@ -786,7 +786,7 @@ pub fn locate_word(source: &str, node: &Node, word: &crate::shell::Word) -> pipe
     let Some(value) = node.as_scalar().map(|s| s.value.as_str()) else {
         return node.span;
     };
-    let text = word.text.as_str();
+    let text = word.as_str();
     if text.is_empty() {
         return node.span;
     }

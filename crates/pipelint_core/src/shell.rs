@@ -11,30 +11,65 @@
 //!
 //! It does not expand variables, globs or aliases; it is a reader, not an interpreter.
 
+use std::borrow::Cow;
+
 /// A word with its place in the script text (byte offsets).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Word {
-    /// The word with quotes and escapes removed.
-    pub text: String,
+pub struct Word<'a> {
+    /// The word with quotes and escapes removed: a slice of the script when the word is
+    /// written in one piece (`docker`, `'a b'`), its own string when pieces were joined
+    /// (`a"b"`) or an escape removed. Most words are the former, and reading a script
+    /// then allocates little.
+    pub text: Cow<'a, str>,
     pub start: usize,
     pub end: usize,
 }
 
-/// One simple command: a program and its arguments.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Command {
-    pub words: Vec<Word>,
+impl Word<'_> {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
 }
 
-impl Command {
-    /// The program name (basename of the first word).
-    pub fn program(&self) -> Option<&str> {
-        self.words
-            .first()
-            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+impl<'a> Word<'a> {
+    /// Adds a piece of the word: borrowed while it is the only piece.
+    fn push_piece(&mut self, piece: &'a str) {
+        if self.text.is_empty() {
+            self.text = Cow::Borrowed(piece);
+        } else {
+            self.text.to_mut().push_str(piece);
+        }
+    }
+}
+
+/// One simple command: a program and its arguments.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Command<'a> {
+    pub words: Vec<Word<'a>>,
+}
+
+impl<'a> Command<'a> {
+    /// The command with every word owning its text, free of the script it was read from.
+    fn into_owned(self) -> Command<'static> {
+        Command {
+            words: self
+                .words
+                .into_iter()
+                .map(|w| Word {
+                    text: Cow::Owned(w.text.into_owned()),
+                    start: w.start,
+                    end: w.end,
+                })
+                .collect(),
+        }
     }
 
-    pub fn args(&self) -> &[Word] {
+    /// The program name (basename of the first word).
+    pub fn program(&self) -> Option<&str> {
+        self.words.first().map(|w| basename(&w.text))
+    }
+
+    pub fn args(&self) -> &[Word<'a>] {
         self.words.get(1..).unwrap_or(&[])
     }
 
@@ -54,7 +89,7 @@ impl Command {
     }
 
     /// The first argument equal to `flag` or starting with `flag=`.
-    pub fn flag(&self, flag: &str) -> Option<&Word> {
+    pub fn flag(&self, flag: &str) -> Option<&Word<'a>> {
         self.args().iter().find(|w| {
             w.text == flag
                 || w.text
@@ -65,7 +100,7 @@ impl Command {
 }
 
 /// Splits a script into its simple commands, looking through wrappers and substitutions.
-pub fn commands(script: &str) -> Vec<Command> {
+pub fn commands(script: &str) -> Vec<Command<'_>> {
     let mut out = Vec::new();
     read(script, 0, &mut out, 0);
     out
@@ -75,13 +110,13 @@ pub fn commands(script: &str) -> Vec<Command> {
 /// (`TAG=$BITBUCKET_TAG`) and wrappers (`sudo`, `env`) included, and the words of command
 /// substitutions after them. Unlike [`commands`], nothing is looked through: the script of
 /// `bash -c '...'` stays one word.
-pub fn words(script: &str) -> Vec<Word> {
+pub fn words(script: &str) -> Vec<Word<'_>> {
     let mut out = Vec::new();
     read_words(script, 0, &mut out, 0);
     out
 }
 
-fn read_words(script: &str, base: usize, out: &mut Vec<Word>, depth: usize) {
+fn read_words<'a>(script: &'a str, base: usize, out: &mut Vec<Word<'a>>, depth: usize) {
     if depth > MAX_NESTING {
         return;
     }
@@ -97,13 +132,13 @@ fn read_words(script: &str, base: usize, out: &mut Vec<Word>, depth: usize) {
         out.extend(cmd.words);
     }
     for (text, offset) in std::mem::take(&mut reader.subs) {
-        read_words(&text, offset, out, depth + 1);
+        read_words(text, offset, out, depth + 1);
     }
 }
 
 const MAX_NESTING: usize = 16;
 
-fn read(script: &str, base: usize, out: &mut Vec<Command>, depth: usize) {
+fn read<'a>(script: &'a str, base: usize, out: &mut Vec<Command<'a>>, depth: usize) {
     if depth > MAX_NESTING {
         return;
     }
@@ -121,33 +156,47 @@ fn read(script: &str, base: usize, out: &mut Vec<Command>, depth: usize) {
         unwrap_command(cmd, out, depth);
     }
     for (text, offset) in subs {
-        read(&text, offset, out, depth + 1);
+        read(text, offset, out, depth + 1);
     }
 }
 
+/// [`read`] for a script made here (the words of `eval` joined, a quoted `sh -c` script
+/// whose quotes were removed): its commands own their words.
+fn read_detached(script: &str, base: usize, out: &mut Vec<Command<'_>>, depth: usize) {
+    let mut inner = Vec::new();
+    read(script, base, &mut inner, depth);
+    out.extend(inner.into_iter().map(|c| c.into_owned()));
+}
+
+/// The programs [`unwrap_command`] treats specially.
+const LOOKED_THROUGH: &[&str] = &[
+    "command", "if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "sudo", "time",
+    "exec", "nohup", "env", "eval", "sh", "bash", "zsh", "dash", "ash",
+];
+
 /// Looks through wrappers; `eval`, `sh -c` and `bash -c` scripts are read as commands.
-fn unwrap_command(mut cmd: Command, out: &mut Vec<Command>, depth: usize) {
+fn unwrap_command<'a>(mut cmd: Command<'a>, out: &mut Vec<Command<'a>>, depth: usize) {
     loop {
         let Some(first) = cmd.words.first() else {
             return;
         };
-        let name = first
-            .text
-            .rsplit('/')
-            .next()
-            .unwrap_or(&first.text)
-            .to_owned();
         if is_assignment(&first.text) {
             cmd.words.remove(0);
             continue;
         }
-        match name.as_str() {
+        // The names below, as a `&'static str` so that `cmd` can change while matching.
+        let program = basename(&first.text);
+        let Some(name) = LOOKED_THROUGH.iter().copied().find(|n| *n == program) else {
+            out.push(cmd);
+            return;
+        };
+        match name {
             // `command -v docker` and `type docker` look a program up; they run nothing.
             "command"
                 if cmd
                     .words
                     .get(1)
-                    .is_some_and(|w| matches!(w.text.as_str(), "-v" | "-V")) =>
+                    .is_some_and(|w| matches!(w.as_str(), "-v" | "-V")) =>
             {
                 out.push(cmd);
                 return;
@@ -165,7 +214,7 @@ fn unwrap_command(mut cmd: Command, out: &mut Vec<Command>, depth: usize) {
                     let opt = cmd.words.remove(0);
                     // `sudo -u user`: the option's value.
                     if name == "sudo"
-                        && matches!(opt.text.as_str(), "-u" | "-g" | "-C" | "-D")
+                        && matches!(opt.as_str(), "-u" | "-g" | "-C" | "-D")
                         && !cmd.words.is_empty()
                     {
                         cmd.words.remove(0);
@@ -174,8 +223,8 @@ fn unwrap_command(mut cmd: Command, out: &mut Vec<Command>, depth: usize) {
             }
             "eval" => {
                 if let Some(first_arg) = cmd.words.get(1) {
-                    let text: Vec<&str> = cmd.words[1..].iter().map(|w| w.text.as_str()).collect();
-                    read(&text.join(" "), first_arg.start, out, depth + 1);
+                    let text: Vec<&str> = cmd.words[1..].iter().map(Word::as_str).collect();
+                    read_detached(&text.join(" "), first_arg.start, out, depth + 1);
                 }
                 return;
             }
@@ -187,7 +236,10 @@ fn unwrap_command(mut cmd: Command, out: &mut Vec<Command>, depth: usize) {
                             && w.text.ends_with('c'))
                 }) && let Some(script) = cmd.words.get(pos + 1)
                 {
-                    read(&script.text.clone(), script.start, out, depth + 1);
+                    match script.text {
+                        Cow::Borrowed(text) => read(text, script.start, out, depth + 1),
+                        Cow::Owned(ref text) => read_detached(text, script.start, out, depth + 1),
+                    }
                     return;
                 }
                 out.push(cmd);
@@ -201,15 +253,34 @@ fn unwrap_command(mut cmd: Command, out: &mut Vec<Command>, depth: usize) {
     }
 }
 
+/// The part of a path after its last `/`. Program names are short, so a plain scan from
+/// the end beats `rsplit`'s searcher, which showed up in profiles: every rule that looks
+/// at commands asks for the program name of each.
+pub fn basename(path: &str) -> &str {
+    match path.bytes().rposition(|b| b == b'/') {
+        Some(slash) => &path[slash + 1..],
+        None => path,
+    }
+}
+
 fn is_assignment(word: &str) -> bool {
-    let Some((name, _)) = word.split_once('=') else {
+    // `NAME=...`: a name (a letter or `_`, then letters, digits or `_`), then `=`. One
+    // pass over the bytes; most words fail on their first or second byte.
+    let bytes = word.as_bytes();
+    if !bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    {
         return false;
-    };
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    }
+    for b in &bytes[1..] {
+        match b {
+            b'=' => return true,
+            b if b.is_ascii_alphanumeric() || *b == b'_' => {}
+            _ => return false,
+        }
+    }
+    false
 }
 
 struct Reader<'a> {
@@ -219,15 +290,15 @@ struct Reader<'a> {
     base: usize,
     depth: usize,
     /// Command substitutions found, with their offsets, read after the main text.
-    subs: Vec<(String, usize)>,
+    subs: Vec<(&'a str, usize)>,
 }
 
-impl Reader<'_> {
-    fn run(&mut self) -> Vec<Command> {
+impl<'a> Reader<'a> {
+    fn run(&mut self) -> Vec<Command<'a>> {
         let mut commands = Vec::new();
         let mut current = Command::default();
-        let mut word: Option<Word> = None;
-        let end_word = |word: &mut Option<Word>, current: &mut Command| {
+        let mut word: Option<Word<'a>> = None;
+        let end_word = |word: &mut Option<Word<'a>>, current: &mut Command<'a>| {
             if let Some(w) = word.take() {
                 current.words.push(w);
             }
@@ -257,7 +328,7 @@ impl Reader<'_> {
                 }
                 _ => {
                     let w = word.get_or_insert_with(|| Word {
-                        text: String::new(),
+                        text: Cow::Borrowed(""),
                         start: self.base + self.i,
                         end: self.base + self.i,
                     });
@@ -274,7 +345,7 @@ impl Reader<'_> {
     }
 
     /// Reads one piece of a word (a quoted run, an escape, a substitution or a character).
-    fn word_part(&mut self, w: &mut Word) {
+    fn word_part(&mut self, w: &mut Word<'a>) {
         let c = self.bytes[self.i];
         match c {
             b'\\' => {
@@ -282,7 +353,7 @@ impl Reader<'_> {
                     Some(b'\n') => {}
                     Some(_) => {
                         let ch = self.char_at(self.i + 1);
-                        w.text.push(ch);
+                        w.text.to_mut().push(ch);
                         self.i += ch.len_utf8();
                     }
                     None => {}
@@ -298,7 +369,7 @@ impl Reader<'_> {
                 let end = self.src[start..]
                     .find('\'')
                     .map_or(self.bytes.len(), |e| start + e);
-                w.text.push_str(&self.src[start..end]);
+                w.push_piece(&self.src[start..end]);
                 self.i = (end + 1).min(self.bytes.len());
             }
             b'"' => {
@@ -311,7 +382,7 @@ impl Reader<'_> {
                                 Some(b'"' | b'\\' | b'$' | b'`')
                             ) =>
                         {
-                            w.text.push(self.bytes[self.i + 1] as char);
+                            w.text.to_mut().push(self.bytes[self.i + 1] as char);
                             self.i += 2;
                         }
                         b'\\' if self.bytes.get(self.i + 1) == Some(&b'\n') => self.i += 2,
@@ -350,13 +421,13 @@ impl Reader<'_> {
     /// Adds the text from the current byte (always taken) up to the next byte for which
     /// `stop` holds, or the end. `stop` must only hold for ASCII bytes, so that the run
     /// ends on a character boundary.
-    fn plain_run(&mut self, w: &mut Word, stop: impl Fn(u8) -> bool) {
+    fn plain_run(&mut self, w: &mut Word<'a>, stop: impl Fn(u8) -> bool) {
         let start = self.i;
         let mut j = start + self.char_at(start).len_utf8();
         while j < self.bytes.len() && !stop(self.bytes[j]) {
             j += 1;
         }
-        w.text.push_str(&self.src[start..j]);
+        w.push_piece(&self.src[start..j]);
         self.i = j;
     }
 
@@ -365,7 +436,7 @@ impl Reader<'_> {
     }
 
     /// `$(...)`: kept in the word as written, its inside read as commands later.
-    fn substitution(&mut self, w: &mut Word) {
+    fn substitution(&mut self, w: &mut Word<'a>) {
         let start = self.i;
         let inner_start = self.i + 2;
         let mut depth = 1;
@@ -392,29 +463,25 @@ impl Reader<'_> {
         }
         let inner_end = j.min(self.bytes.len());
         if self.depth < MAX_NESTING {
-            self.subs.push((
-                self.src[inner_start..inner_end].to_owned(),
-                self.base + inner_start,
-            ));
+            self.subs
+                .push((&self.src[inner_start..inner_end], self.base + inner_start));
         }
         self.i = (inner_end + 1).min(self.bytes.len());
-        w.text.push_str(&self.src[start..self.i]);
+        w.push_piece(&self.src[start..self.i]);
     }
 
-    fn backtick(&mut self, w: &mut Word) {
+    fn backtick(&mut self, w: &mut Word<'a>) {
         let start = self.i;
         let inner_start = self.i + 1;
         let inner_end = self.src[inner_start..]
             .find('`')
             .map_or(self.bytes.len(), |e| inner_start + e);
         if self.depth < MAX_NESTING {
-            self.subs.push((
-                self.src[inner_start..inner_end].to_owned(),
-                self.base + inner_start,
-            ));
+            self.subs
+                .push((&self.src[inner_start..inner_end], self.base + inner_start));
         }
         self.i = (inner_end + 1).min(self.bytes.len());
-        w.text.push_str(&self.src[start..self.i]);
+        w.push_piece(&self.src[start..self.i]);
     }
 }
 
@@ -428,7 +495,7 @@ mod tests {
             .map(|c| {
                 c.words
                     .iter()
-                    .map(|w| w.text.as_str())
+                    .map(|w| w.as_str())
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -483,6 +550,18 @@ mod tests {
     }
 
     #[test]
+    fn words_written_in_one_piece_borrow_the_script() {
+        let ws = words("docker 'a b' x\"y\" \\z");
+        let borrowed: Vec<bool> = ws
+            .iter()
+            .map(|w| matches!(w.text, Cow::Borrowed(_)))
+            .collect();
+        assert_eq!(borrowed, [true, true, false, false]);
+        let texts: Vec<&str> = ws.iter().map(Word::as_str).collect();
+        assert_eq!(texts, ["docker", "a b", "xy", "z"]);
+    }
+
+    #[test]
     fn words_know_their_offsets() {
         let script = "docker run --privileged x";
         let cmds = commands(script);
@@ -517,7 +596,10 @@ mod tests {
     #[test]
     fn words_keep_assignments_and_substitutions() {
         let script = "TAG=$BITBUCKET_TAG; sudo env X=1 make \"$(echo ${V:-x})\" # $NOT";
-        let texts: Vec<String> = words(script).into_iter().map(|w| w.text).collect();
+        let texts: Vec<String> = words(script)
+            .into_iter()
+            .map(|w| w.text.into_owned())
+            .collect();
         assert_eq!(
             texts,
             [

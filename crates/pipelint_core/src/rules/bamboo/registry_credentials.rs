@@ -109,7 +109,7 @@ impl Rule for RegistryCredentials {
 }
 
 /// The image word and its registry, for `docker pull|push` of a private registry image.
-fn private_image(cmd: &Command) -> Option<(&crate::shell::Word, String)> {
+fn private_image<'c>(cmd: &'c Command<'c>) -> Option<(&'c crate::shell::Word<'c>, String)> {
     let pulls = ["pull", "push"]
         .iter()
         .any(|sub| cmd.is(&["docker", sub]) || cmd.is(&["docker", "image", sub]));

@@ -139,7 +139,7 @@ fn deepens(c: &Command) -> bool {
 }
 
 /// The word to point at and how to name the command, when it reads history or tags.
-fn needs_history(c: &Command) -> Option<(&Word, &'static str)> {
+fn needs_history<'c>(c: &'c Command<'c>) -> Option<(&'c Word<'c>, &'static str)> {
     let sub = |name: &str| c.args().iter().find(|w| w.text == name);
     if c.is(&["git", "describe"]) {
         return sub("describe").map(|w| (w, "`git describe`"));
@@ -170,7 +170,7 @@ fn needs_history(c: &Command) -> Option<(&Word, &'static str)> {
     }
     let tool = |name: &str| {
         let bare = name.split('@').next().unwrap_or(name);
-        let bare = bare.rsplit('/').next().unwrap_or(bare);
+        let bare = crate::shell::basename(bare);
         match bare {
             "semantic-release" => Some("`semantic-release`"),
             "standard-version" => Some("`standard-version`"),

@@ -84,7 +84,7 @@ impl Rule for BuildxNeedsV3 {
 
 /// The word to point at and the message, when the command needs buildx or a
 /// multi-platform build.
-fn needs_buildx(cmd: &Command) -> Option<(&Word, String)> {
+fn needs_buildx<'c>(cmd: &'c Command<'c>) -> Option<(&'c Word<'c>, String)> {
     const DISABLED: &str = "is disabled on Runtime v2; it needs Runtime v3";
     for sub in ["build", "bake", "create"] {
         if !cmd.is(&["docker", "buildx", sub]) {
@@ -120,7 +120,7 @@ mod tests {
     fn found(script: &str) -> Option<String> {
         commands(script)
             .iter()
-            .find_map(|c| needs_buildx(c).map(|(w, _)| w.text.clone()))
+            .find_map(|c| needs_buildx(c).map(|(w, _)| w.text.to_string()))
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub(crate) fn option_value<'c>(cmd: &'c Command, name: &str) -> Option<&'c str> 
         .and_then(|r| r.strip_prefix('='))
     {
         Some(v) => Some(v),
-        None => args.get(i + 1).map(|w| w.text.as_str()),
+        None => args.get(i + 1).map(|w| w.as_str()),
     }
 }
 

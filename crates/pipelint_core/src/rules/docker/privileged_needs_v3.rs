@@ -88,7 +88,7 @@ impl Rule for PrivilegedNeedsV3 {
 
 /// The words to point at and what the command does, when it starts a privileged
 /// container.
-fn privileged(cmd: &Command) -> Option<(Vec<&Word>, String)> {
+fn privileged<'c>(cmd: &'c Command<'c>) -> Option<(Vec<&'c Word<'c>>, String)> {
     for sub in [
         &["docker", "run"][..],
         &["docker", "create"],

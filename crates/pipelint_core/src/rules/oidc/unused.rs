@@ -152,7 +152,7 @@ fn runs_script(cmd: &Command) -> bool {
     let Some(first) = cmd.words.first() else {
         return false;
     };
-    let word = first.text.as_str();
+    let word = first.as_str();
     // A relative path (not `/usr/bin/...`).
     if word.contains('/') && !word.starts_with('/') {
         return true;
@@ -161,7 +161,7 @@ fn runs_script(cmd: &Command) -> bool {
         .args()
         .iter()
         .find(|w| !w.text.starts_with('-'))
-        .map(|w| w.text.as_str());
+        .map(|w| w.as_str());
     match cmd.program() {
         Some("source" | "." | "sh" | "bash" | "zsh" | "dash" | "ash") => first_arg.is_some(),
         Some(

@@ -83,7 +83,7 @@ impl Rule for AwsEcrGetLogin {
 }
 
 /// The `get-login` word of `aws [options] ecr get-login ...`.
-fn get_login(cmd: &Command) -> Option<&Word> {
+fn get_login<'c>(cmd: &'c Command<'c>) -> Option<&'c Word<'c>> {
     if cmd.program() != Some("aws") {
         return None;
     }

@@ -186,7 +186,7 @@ const CLIENTS: &[&str] = &[
 ];
 
 /// The word that makes the command listen on port 29418, if it does.
-fn listening_word(cmd: &Command) -> Option<&Word> {
+fn listening_word<'c>(cmd: &'c Command<'c>) -> Option<&'c Word<'c>> {
     let program = cmd.program()?;
     let args = cmd.args();
     let port_word = || args.iter().find(|w| is_bind_address(&w.text));
@@ -199,10 +199,10 @@ fn listening_word(cmd: &Command) -> Option<&Word> {
     ] {
         if cmd.is(sub) {
             return args.iter().enumerate().find_map(|(i, w)| {
-                let (word, value) = match w.text.as_str() {
+                let (word, value) = match w.as_str() {
                     "-p" | "--publish" => {
                         let next = args.get(i + 1)?;
-                        (next, next.text.as_str())
+                        (next, next.as_str())
                     }
                     t => (
                         w,

@@ -222,7 +222,7 @@ fn lacks_docker_cli(image: &str, configured: &[String]) -> bool {
         return false;
     }
     let repo = repository(image);
-    let last = repo.rsplit('/').next().unwrap_or(repo);
+    let last = crate::shell::basename(repo);
     if IMAGES_WITH_DOCKER_CLI.iter().any(|p| last.starts_with(p)) {
         return false;
     }

@@ -224,15 +224,15 @@ fn read_step<'a>(step: &StepRef<'a>) -> (Vec<Found<'a>>, Vec<String>) {
                     found.push(Found { item, var, at });
                 }
             }
-            // Tests of a variable: `[ -n "$X" ]`, `[[ $X ]]`, `test -z "$X"`, `case $X in`.
-            for cmd in shell::commands(value) {
-                if !matches!(cmd.program(), Some("[" | "[[" | "test" | "case")) {
-                    continue;
-                }
-                for w in cmd.args() {
-                    handled.extend(var_refs(&w.text).into_iter().map(|v| v.name));
-                }
-            }
+        }
+    }
+    // Tests of a variable: `[ -n "$X" ]`, `[[ $X ]]`, `test -z "$X"`, `case $X in`.
+    for sc in step.script_commands() {
+        if !matches!(sc.command.program(), Some("[" | "[[" | "test" | "case")) {
+            continue;
+        }
+        for w in sc.command.args() {
+            handled.extend(var_refs(&w.text).into_iter().map(|v| v.name));
         }
     }
     // Pipe variables: Bitbucket fills in `$NAME` from the step's environment.
