@@ -59,9 +59,13 @@ impl Selection {
     }
 }
 
+/// Whether `pattern` (a rule id, a group `docker` or `docker/*`) covers the rule `id`.
 pub(crate) fn selects(pattern: &str, id: &str) -> bool {
     let group = pattern.strip_suffix("/*").unwrap_or(pattern);
-    pattern == id || id.split_once('/').is_some_and(|(g, _)| g == group)
+    // `id`'s group is the text before its first `/`. A byte scan: this runs for every rule
+    // and pattern of every file checked.
+    pattern == id
+        || id.bytes().position(|b| b == b'/') == Some(group.len()) && id.starts_with(group)
 }
 
 /// What to check and how.
@@ -321,4 +325,21 @@ fn finish(cx: &Context<'_>, diagnostics: Vec<Diagnostic>, opts: &CheckOptions) -
         ))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::selects;
+
+    #[test]
+    fn a_pattern_selects_its_rule_or_its_group() {
+        assert!(selects("docker/no-service", "docker/no-service"));
+        assert!(selects("docker", "docker/no-service"));
+        assert!(selects("docker/*", "docker/no-service"));
+        assert!(!selects("dock", "docker/no-service"));
+        assert!(!selects("docker/no", "docker/no-service"));
+        assert!(!selects("docker-x", "docker/no-service"));
+        assert!(!selects("script", "docker/no-service"));
+        assert!(!selects("", "docker/no-service"));
+    }
 }

@@ -5,9 +5,10 @@
 //! [`StepRef`] computes the step's effective runtime, size, image and services the way
 //! Bitbucket does: the step's own value, then `options`, then the default.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use pipelint_yaml::{Mapping, Node, NodeKind};
+use pipelint_yaml::{Mapping, Node, NodeKind, Span};
 
 use crate::route::{Route, Segment};
 use crate::settings::Settings;
@@ -160,6 +161,26 @@ pub struct StepRef<'a> {
     pub route: Route,
     /// [`StepRef::script_commands`], read on first use.
     commands: OnceLock<Vec<ScriptCommand<'a>>>,
+    /// Shared by the steps of one [`File::steps`] list.
+    readings: Arc<ScriptReadings<'a>>,
+}
+
+/// The commands of the script items read so far, by the item's span. A step that comes
+/// through an alias (`- step: *build` in ten pipelines) is a copy of the anchored one with
+/// the same spans: its script is read once for all the copies.
+#[derive(Default)]
+struct ScriptReadings<'a>(Mutex<HashMap<Span, Reading<'a>>>);
+
+struct Reading<'a> {
+    /// The item's value the commands were read from.
+    text: &'a str,
+    commands: Vec<Arc<crate::shell::Command<'a>>>,
+}
+
+impl std::fmt::Debug for ScriptReadings<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ScriptReadings")
+    }
 }
 
 /// Where the effective value of a setting came from.
@@ -452,6 +473,7 @@ impl<'a> File<'a> {
     /// Every step of every pipeline, in order.
     pub fn steps(&self) -> Vec<StepRef<'a>> {
         let mut out = Vec::new();
+        let readings = Arc::new(ScriptReadings::default());
         for (p_index, pipeline) in self.pipelines().iter().enumerate() {
             for (i, item) in pipeline.items().iter().enumerate() {
                 let route = pipeline.route.push(Segment::Index(i));
@@ -459,6 +481,7 @@ impl<'a> File<'a> {
                     pipeline: p_index,
                     kind: pipeline.kind,
                     item_index: i,
+                    readings: readings.clone(),
                 };
                 collect_item_steps(&mut out, item, &cx, route, None, None);
             }
@@ -467,10 +490,11 @@ impl<'a> File<'a> {
     }
 }
 
-struct StepCx {
+struct StepCx<'a> {
     pipeline: usize,
     kind: PipelineKind,
     item_index: usize,
+    readings: Arc<ScriptReadings<'a>>,
 }
 
 fn collect_named<'a>(
@@ -513,7 +537,7 @@ fn collect_named<'a>(
 fn collect_item_steps<'a>(
     out: &mut Vec<StepRef<'a>>,
     item: &'a Node,
-    cx: &StepCx,
+    cx: &StepCx<'a>,
     route: Route,
     parallel: Option<&'a Node>,
     stage: Option<&'a Node>,
@@ -535,6 +559,7 @@ fn collect_item_steps<'a>(
                 is_final: key == "final",
                 route,
                 commands: OnceLock::new(),
+                readings: cx.readings.clone(),
             }),
             "parallel" if parallel.is_none() => {
                 let (items, route) = match &entry.value.kind {
@@ -676,7 +701,8 @@ pipelines:
 pub struct ScriptCommand<'a> {
     /// The `script` (or `after-script`) item: a string scalar.
     pub node: &'a Node,
-    pub command: crate::shell::Command<'a>,
+    /// Shared with the copies of the same item (see [`ScriptReadings`]).
+    pub command: Arc<crate::shell::Command<'a>>,
     /// Read from `after-script`.
     pub after: bool,
     /// The item's index in its list.
@@ -709,10 +735,27 @@ impl<'a> StepRef<'a> {
                 let Some(scalar) = node.as_scalar() else {
                     continue;
                 };
-                for command in crate::shell::commands(&scalar.value) {
+                // A poisoned lock only means another rule's thread panicked: the readings
+                // in it are whole (each is inserted in one step).
+                let mut readings = self.readings.0.lock().unwrap_or_else(|e| e.into_inner());
+                let known = readings
+                    .get(&node.span)
+                    .is_some_and(|r| r.text == scalar.value);
+                if !known {
+                    let commands = crate::shell::commands(&scalar.value);
+                    let reading = Reading {
+                        text: &scalar.value,
+                        commands: commands.into_iter().map(Arc::new).collect(),
+                    };
+                    readings.insert(node.span, reading);
+                }
+                let Some(reading) = readings.get(&node.span) else {
+                    continue;
+                };
+                for command in &reading.commands {
                     out.push(ScriptCommand {
                         node,
-                        command,
+                        command: command.clone(),
                         after,
                         index,
                     });

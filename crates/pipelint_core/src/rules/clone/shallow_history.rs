@@ -141,31 +141,34 @@ fn deepens(c: &Command) -> bool {
 /// The word to point at and how to name the command, when it reads history or tags.
 fn needs_history<'c>(c: &'c Command<'c>) -> Option<(&'c Word<'c>, &'static str)> {
     let sub = |name: &str| c.args().iter().find(|w| w.text == name);
-    if c.is(&["git", "describe"]) {
-        return sub("describe").map(|w| (w, "`git describe`"));
-    }
-    if c.is(&["git", "merge-base"]) {
-        return sub("merge-base").map(|w| (w, "`git merge-base`"));
-    }
-    if c.is(&["git", "rev-list"]) && c.flag("--count").is_some() {
-        return sub("rev-list").map(|w| (w, "`git rev-list --count`"));
-    }
-    for log in ["log", "shortlog"] {
-        if c.is(&["git", log])
-            && c.args()
-                .iter()
-                .any(|w| !w.text.starts_with('-') && w.text.contains(".."))
-        {
-            return sub(log).map(|w| {
-                (
-                    w,
-                    if log == "log" {
-                        "a `git log` range"
-                    } else {
-                        "a `git shortlog` range"
-                    },
-                )
-            });
+    // The git subcommands; one test of the program first, as most commands are not git.
+    if c.program() == Some("git") {
+        if c.is(&["git", "describe"]) {
+            return sub("describe").map(|w| (w, "`git describe`"));
+        }
+        if c.is(&["git", "merge-base"]) {
+            return sub("merge-base").map(|w| (w, "`git merge-base`"));
+        }
+        if c.is(&["git", "rev-list"]) && c.flag("--count").is_some() {
+            return sub("rev-list").map(|w| (w, "`git rev-list --count`"));
+        }
+        for log in ["log", "shortlog"] {
+            if c.is(&["git", log])
+                && c.args()
+                    .iter()
+                    .any(|w| !w.text.starts_with('-') && w.text.contains(".."))
+            {
+                return sub(log).map(|w| {
+                    (
+                        w,
+                        if log == "log" {
+                            "a `git log` range"
+                        } else {
+                            "a `git shortlog` range"
+                        },
+                    )
+                });
+            }
         }
     }
     let tool = |name: &str| {

@@ -189,6 +189,15 @@ const CLIENTS: &[&str] = &[
 fn listening_word<'c>(cmd: &'c Command<'c>) -> Option<&'c Word<'c>> {
     let program = cmd.program()?;
     let args = cmd.args();
+    // Every form below names the port in one of the words: most commands are done here.
+    if !args.iter().any(|w| {
+        w.text
+            .as_bytes()
+            .windows(PORT.len())
+            .any(|x| x == PORT.as_bytes())
+    }) {
+        return None;
+    }
     let port_word = || args.iter().find(|w| is_bind_address(&w.text));
     // `docker run -p 29418:22`, `--publish=0.0.0.0:29418:22`.
     for sub in [

@@ -202,6 +202,10 @@ fn read_step<'a>(step: &StepRef<'a>) -> (Vec<Found<'a>>, Vec<String>) {
             let Some(value) = item.as_scalar().map(|s| s.value.as_str()) else {
                 continue;
             };
+            // A reference needs a `$`, an assignment a `=`: most lines have neither.
+            if !value.bytes().any(|b| b == b'$' || b == b'=') {
+                continue;
+            }
             let mut seen: Vec<usize> = Vec::new();
             for word in shell::words(value) {
                 let Some(raw) = value.get(word.start..word.end) else {
