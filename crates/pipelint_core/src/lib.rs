@@ -208,6 +208,14 @@ fn run_rules(cx: &Context<'_>, opts: &CheckOptions) -> Vec<Diagnostic> {
         None => schema::check(cx, out),
     };
     let threads = opts.threads.clamp(1, jobs.len().max(1));
+    if threads > 1 {
+        if let Some(file) = &cx.file {
+            file.items();
+        }
+        for step in cx.steps() {
+            step.script_commands();
+        }
+    }
     if threads == 1 {
         let mut out = Vec::new();
         for job in &jobs {

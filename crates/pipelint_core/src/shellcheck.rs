@@ -82,10 +82,10 @@ pub struct Piece<'a> {
     /// The item's byte offset in the job's text.
     pub start: usize,
     pub node: &'a Node,
-    /// The source offset of each byte of the item's value, when it could be reproduced.
-    pub map: Option<Vec<usize>>,
     /// The item's index in `script` or `after-script`.
     pub index: usize,
+    /// The file's text, to place findings in (see [`StepScript::place`]).
+    source: &'a str,
 }
 
 /// A step's script (or after-script) as one job, with what places its findings.
@@ -108,7 +108,13 @@ impl StepScript<'_> {
             .rev()
             .find(|p| p.start <= start && start <= p.start + value_len(p))?;
         let len = value_len(piece);
-        let Some(map) = &piece.map else {
+        // The source offset of each byte of the item's value, when it can be reproduced:
+        // made here, for the items that have findings, not for every item of every check.
+        let map = piece
+            .node
+            .as_scalar()
+            .and_then(|s| pipelint_yaml::cooked::offsets(piece.source, piece.node.span, s));
+        let Some(map) = map else {
             return Some((piece.node.span, piece));
         };
         let at = |offset: usize| map.get(offset.min(len)).copied();
@@ -244,7 +250,7 @@ fn is_name(s: &str) -> bool {
 
 /// The jobs of every step of the file: `script`, then `after-script`, for steps with at
 /// least one string item.
-pub fn step_scripts<'a>(cx: &Context<'a>) -> Vec<(StepRef<'a>, StepScript<'a>)> {
+pub fn step_scripts<'c, 'a>(cx: &'c Context<'a>) -> Vec<(&'c StepRef<'a>, StepScript<'a>)> {
     let mut exclude: Vec<u32> = cx
         .settings
         .shellcheck_exclude
@@ -308,14 +314,12 @@ pub fn step_scripts<'a>(cx: &Context<'a>) -> Vec<(StepRef<'a>, StepScript<'a>)> 
                 .map(|(start, node, index)| Piece {
                     start: start + shift,
                     node,
-                    map: node
-                        .as_scalar()
-                        .and_then(|s| pipelint_yaml::cooked::offsets(cx.source, node.span, s)),
                     index,
+                    source: cx.source,
                 })
                 .collect();
             out.push((
-                step.clone(),
+                step,
                 StepScript {
                     job: ScriptJob {
                         text,
@@ -332,10 +336,10 @@ pub fn step_scripts<'a>(cx: &Context<'a>) -> Vec<(StepRef<'a>, StepScript<'a>)> 
 }
 
 /// Asks the checker once for all distinct jobs and hands each step its findings.
-pub fn run<'s, 'a>(
+pub fn run<'s, 'c, 'a>(
     checker: &dyn ShellChecker,
-    scripts: &'s [(StepRef<'a>, StepScript<'a>)],
-) -> Vec<(&'s StepRef<'a>, &'s StepScript<'a>, ShellFinding)> {
+    scripts: &'s [(&'c StepRef<'a>, StepScript<'a>)],
+) -> Vec<(&'c StepRef<'a>, &'s StepScript<'a>, ShellFinding)> {
     let mut unique: Vec<ScriptJob> = Vec::new();
     let mut index: HashMap<&ScriptJob, usize> = HashMap::new();
     let mut which = Vec::with_capacity(scripts.len());
@@ -350,7 +354,7 @@ pub fn run<'s, 'a>(
     let mut out = Vec::new();
     for ((step, script), i) in scripts.iter().zip(which) {
         for f in results.get(i).into_iter().flatten() {
-            out.push((step, script, f.clone()));
+            out.push((*step, script, f.clone()));
         }
     }
     out
@@ -364,7 +368,7 @@ mod tests {
     fn scripts_of(
         text: &str,
         settings: &Settings,
-        f: impl FnOnce(&[(StepRef<'_>, StepScript<'_>)]),
+        f: impl FnOnce(&[(&StepRef<'_>, StepScript<'_>)]),
     ) {
         let parsed = pipelint_yaml::parse(text, &Default::default());
         let cx = Context::new(text, None, &parsed, settings);
