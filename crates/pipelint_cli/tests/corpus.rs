@@ -202,7 +202,7 @@ fn every_script_item_of_the_corpus_maps_to_its_source() {
             for piece in &script.pieces {
                 items += 1;
                 let value = piece.node.as_scalar().map_or("", |s| s.value.as_str());
-                let Some(map) = &piece.map else {
+                let Some(map) = piece.map() else {
                     unmapped.push(format!("{}: {:?}", path.display(), piece.node.span));
                     continue;
                 };

@@ -209,6 +209,8 @@ fn run_rules(cx: &Context<'_>, opts: &CheckOptions) -> Vec<Diagnostic> {
     };
     let threads = opts.threads.clamp(1, jobs.len().max(1));
     if threads > 1 {
+        // The lists many rules share, made once here: made lazily by the first thread to
+        // ask, the other would wait for it.
         if let Some(file) = &cx.file {
             file.items();
         }

@@ -88,6 +88,15 @@ pub struct Piece<'a> {
     source: &'a str,
 }
 
+impl Piece<'_> {
+    /// The source offset of each byte of the item's value, when it can be reproduced. Made
+    /// on demand, for the items that have findings, not for every item of every check.
+    pub fn map(&self) -> Option<Vec<usize>> {
+        let scalar = self.node.as_scalar()?;
+        pipelint_yaml::cooked::offsets(self.source, self.node.span, scalar)
+    }
+}
+
 /// A step's script (or after-script) as one job, with what places its findings.
 #[derive(Debug)]
 pub struct StepScript<'a> {
@@ -108,13 +117,7 @@ impl StepScript<'_> {
             .rev()
             .find(|p| p.start <= start && start <= p.start + value_len(p))?;
         let len = value_len(piece);
-        // The source offset of each byte of the item's value, when it can be reproduced:
-        // made here, for the items that have findings, not for every item of every check.
-        let map = piece
-            .node
-            .as_scalar()
-            .and_then(|s| pipelint_yaml::cooked::offsets(piece.source, piece.node.span, s));
-        let Some(map) = map else {
+        let Some(map) = piece.map() else {
             return Some((piece.node.span, piece));
         };
         let at = |offset: usize| map.get(offset.min(len)).copied();

@@ -4,13 +4,13 @@
 //! use.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use pipelint_core::{Analysis, CheckOptions, FileKind, Parsed, Settings};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
-use crate::position::{Encoding, Lines};
+use crate::position::{Encoding, Lines, line_starts};
 
 /// Whether a file name is one pipelint checks: `bitbucket-pipelines.yml` or `.yaml`, or a
 /// name ending in `pipelines.yml` (shared pipeline files, `bitbucket-pipelines.yml` copies).
@@ -72,11 +72,14 @@ pub struct Snapshot {
     /// The settings the analysis was made with (the configuration file's), for the
     /// features that compute effective values (hover, inlay hints).
     pub settings: Settings,
+    /// The line starts of `text`, made on first use.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl Snapshot {
     pub fn lines(&self) -> Lines<'_> {
-        Lines::new(&self.rope, self.encoding)
+        let starts = self.line_starts.get_or_init(|| line_starts(&self.text));
+        Lines::indexed(&self.rope, self.encoding, &self.text, starts)
     }
 }
 
@@ -163,6 +166,7 @@ impl Document {
             analysis,
             generation,
             settings,
+            line_starts: OnceLock::new(),
         });
         self.snapshot = Some(snap.clone());
         (snap, panic)

@@ -45,16 +45,51 @@ impl Encoding {
 pub struct Lines<'a> {
     rope: &'a Rope,
     encoding: Encoding,
+    /// The same text as a string with its line starts ([`line_starts`]), when the caller
+    /// has them: [`Lines::position`] then needs no walk down the rope.
+    indexed: Option<(&'a str, &'a [usize])>,
 }
 
 impl<'a> Lines<'a> {
     pub fn new(rope: &'a Rope, encoding: Encoding) -> Self {
-        Lines { rope, encoding }
+        Lines {
+            rope,
+            encoding,
+            indexed: None,
+        }
+    }
+
+    /// [`Lines::new`] with the text of the rope and its [`line_starts`]. Converting the
+    /// diagnostics of a large file is then a binary search and a short scan each, not
+    /// five rope queries.
+    pub fn indexed(rope: &'a Rope, encoding: Encoding, text: &'a str, starts: &'a [usize]) -> Self {
+        Lines {
+            rope,
+            encoding,
+            indexed: Some((text, starts)),
+        }
     }
 
     /// The position of a byte offset. An offset past the end is the end; an offset inside a
     /// character is the start of that character.
     pub fn position(&self, offset: usize) -> Position {
+        if let Some((text, starts)) = self.indexed {
+            let mut byte = offset.min(text.len());
+            while !text.is_char_boundary(byte) {
+                byte -= 1;
+            }
+            // `starts[0]` is 0, so the line is found.
+            let line = starts.partition_point(|&s| s <= byte).saturating_sub(1);
+            let prefix = text
+                .get(starts.get(line).copied().unwrap_or(0)..byte)
+                .unwrap_or("");
+            let col = match self.encoding {
+                Encoding::Utf8 => prefix.len(),
+                Encoding::Utf16 if prefix.is_ascii() => prefix.len(),
+                Encoding::Utf16 => prefix.chars().map(char::len_utf16).sum(),
+            };
+            return Position::new(to_u32(line), to_u32(col));
+        }
         let rope = self.rope;
         let byte = offset.min(rope.len_bytes());
         let ch = rope.byte_to_char(byte);
@@ -124,6 +159,24 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// The byte offset of each line's start, lines ending at `\n`, `\r\n` or `\r` (as the
+/// rope counts them).
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    if !text.contains('\r') {
+        // Most texts: the `\n`s found by the standard library's fast search.
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        return starts;
+    }
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
 /// The number of characters of a line without its line break.
 fn content_chars(rope: &Rope, line: usize) -> usize {
     let slice = rope.line(line);
@@ -164,6 +217,33 @@ mod tests {
             assert_eq!(lines.offset(lines.position(x)), x);
         }
         assert_eq!(utf16.position(text.len()), pos(2, 3));
+    }
+
+    #[test]
+    fn the_indexed_positions_are_the_rope_positions() {
+        let texts = [
+            "",
+            "\n",
+            "a: 1\nname: \"🚀 漢字 x\"\r\nend",
+            "a\rb\r\n\r\nc\n\r",
+            "🚀x\n\u{2028}y\u{85}z\n",
+            "é\r\n🚀🚀\rlast",
+        ];
+        for text in texts {
+            let rope = Rope::from_str(text);
+            let starts = line_starts(text);
+            for enc in [Encoding::Utf16, Encoding::Utf8] {
+                let slow = Lines::new(&rope, enc);
+                let fast = Lines::indexed(&rope, enc, text, &starts);
+                for offset in 0..=text.len() + 2 {
+                    assert_eq!(
+                        fast.position(offset),
+                        slow.position(offset),
+                        "{text:?} at {offset} in {enc:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -315,8 +315,11 @@ impl Backend {
     }
 
     /// Schedules the publication of a document's diagnostics for `version` (push mode).
-    fn schedule_publish(&self, uri: Uri, version: i32) {
+    /// `old`: the analysis the change made stale, freed once the new one is published so
+    /// that freeing it does not take a core from the check the client waits for.
+    fn schedule_publish(&self, uri: Uri, version: i32, old: Option<Arc<Snapshot>>) {
         if self.state().caps.pull_diagnostics {
+            drop_later(old);
             return;
         }
         let client = self.client.clone();
@@ -326,6 +329,7 @@ impl Backend {
             // its last version, and a lone edit is not held back.
             tokio::task::yield_now().await;
             publish(&client, &shared, uri, Some(version)).await;
+            drop_later(old);
         });
     }
 
@@ -740,7 +744,7 @@ impl LanguageServer for Backend {
         // A configuration file may have changed unseen (clients without file watching).
         refresh_project(&self.client, &self.shared).await;
         if is_pipeline {
-            self.schedule_publish(doc.uri, doc.version);
+            self.schedule_publish(doc.uri, doc.version, None);
         }
     }
 
@@ -793,10 +797,10 @@ impl LanguageServer for Backend {
                     let result = catch_unwind(AssertUnwindSafe(|| {
                         doc.apply(version, changes, encoding);
                     }));
-                    drop_later(doc.invalidate());
                     Some((
                         doc.is_pipeline,
                         result.err().map(|p| panic_message(p.as_ref())),
+                        doc.invalidate(),
                     ))
                 }
                 None => None,
@@ -813,7 +817,7 @@ impl LanguageServer for Backend {
                 )
                 .await;
             }
-            Some((is_pipeline, panic)) => {
+            Some((is_pipeline, panic, old)) => {
                 if let Some(message) = panic {
                     self.log(
                         MessageType::ERROR,
@@ -825,7 +829,9 @@ impl LanguageServer for Backend {
                     .await;
                 }
                 if is_pipeline {
-                    self.schedule_publish(uri, version);
+                    self.schedule_publish(uri, version, old);
+                } else {
+                    drop_later(old);
                 }
             }
         }

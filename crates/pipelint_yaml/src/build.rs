@@ -452,7 +452,10 @@ impl<'a> Builder<'a> {
             });
         }
 
-        let mut mapping = Mapping::default();
+        let mut mapping = Mapping {
+            entries: Vec::with_capacity(pairs.len()),
+            merges: Vec::new(),
+        };
         let mut merged_keys: Vec<String> = Vec::new();
         for (k, v) in pairs {
             if !is_merge_key(&k) {
