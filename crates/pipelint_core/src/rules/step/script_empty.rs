@@ -125,10 +125,10 @@ impl Rule for ScriptEmpty {
 
 /// `-` alone, `""`, or only spaces.
 fn is_empty_command(node: &Node) -> bool {
-    !is_template(node)
-        && node
-            .as_scalar()
-            .is_some_and(|s| node.is_null() || s.value.trim().is_empty())
+    // The cheap test first: most items are not empty.
+    node.as_scalar()
+        .is_some_and(|s| node.is_null() || s.value.trim().is_empty())
+        && !is_template(node)
 }
 
 #[cfg(test)]

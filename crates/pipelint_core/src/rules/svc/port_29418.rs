@@ -136,6 +136,15 @@ fn script_finding(cx: &Context<'_>, sc: &ScriptCommand<'_>, word: &Word, help: &
 /// A value that names port 29418 to listen on: `29418`, `:29418`, or an address of this
 /// machine with it (`0.0.0.0:29418`, `*:29418`, `[::]:29418`, `localhost:29418`). A
 /// remote `host:29418` is where a client connects, not a port opened here.
+/// Whether `word` holds `29418`: a scan for its first digit, as most words have none.
+fn mentions_port(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'2' && bytes.get(i..i + PORT.len()) == Some(PORT.as_bytes()))
+}
+
 fn is_bind_address(value: &str) -> bool {
     let v = value.trim();
     if v == PORT {
@@ -190,12 +199,7 @@ fn listening_word<'c>(cmd: &'c Command<'c>) -> Option<&'c Word<'c>> {
     let program = cmd.program()?;
     let args = cmd.args();
     // Every form below names the port in one of the words: most commands are done here.
-    if !args.iter().any(|w| {
-        w.text
-            .as_bytes()
-            .windows(PORT.len())
-            .any(|x| x == PORT.as_bytes())
-    }) {
+    if !args.iter().any(|w| mentions_port(&w.text)) {
         return None;
     }
     let port_word = || args.iter().find(|w| is_bind_address(&w.text));
