@@ -44,12 +44,13 @@ impl<'a> CharToByte<'a> {
             self.chars = 0;
             self.bytes = 0;
         }
-        while self.chars < char_index && self.bytes < self.text.len() {
-            let ch = self.text[self.bytes..]
-                .chars()
-                .next()
-                .map_or(1, char::len_utf8);
-            self.bytes += ch;
+        // Forward one character at a time: past its first byte and its continuation bytes.
+        let bytes = self.text.as_bytes();
+        while self.chars < char_index && self.bytes < bytes.len() {
+            self.bytes += 1;
+            while bytes.get(self.bytes).is_some_and(|b| b & 0xC0 == 0x80) {
+                self.bytes += 1;
+            }
             self.chars += 1;
         }
         while self.chars > char_index && self.bytes > 0 {
@@ -655,4 +656,28 @@ fn scan_tag(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CharToByte;
+
+    #[test]
+    fn char_indices_become_byte_offsets_in_any_order() {
+        let text = "a: é\n🚀 漢字 x\r\nz";
+        let want: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect();
+        let mut conv = CharToByte::new(text);
+        let order: Vec<usize> = (0..want.len())
+            .chain((0..want.len()).rev())
+            .chain([3, 9, 1, 12, 0])
+            .collect();
+        for i in order {
+            assert_eq!(conv.byte(i), want[i], "char {i}");
+        }
+        assert_eq!(conv.byte(want.len() + 5), text.len());
+    }
 }
