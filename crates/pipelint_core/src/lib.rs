@@ -129,12 +129,16 @@ pub struct Analysis {
 
 /// The kind of the file `opts` describe: as given, else by its path, else by its content.
 /// A shell script is never parsed as YAML (its parse is empty).
-fn kind_and_parse(source: &str, opts: &CheckOptions) -> (FileKind, Parsed) {
-    let known = opts
-        .kind
+/// The kind of the file when the options, its name or its text (a runner script) tell it
+/// without parsing.
+fn known_kind(source: &str, opts: &CheckOptions) -> Option<FileKind> {
+    opts.kind
         .or_else(|| opts.path.as_deref().and_then(kind::from_path))
-        .or_else(|| kind::is_script_text(source).then_some(FileKind::RunnerScript));
-    match known {
+        .or_else(|| kind::is_script_text(source).then_some(FileKind::RunnerScript))
+}
+
+fn kind_and_parse(source: &str, opts: &CheckOptions) -> (FileKind, Parsed) {
+    match known_kind(source, opts) {
         Some(FileKind::RunnerScript) => (FileKind::RunnerScript, Parsed::default()),
         Some(k) => (k, pipelint_yaml::parse(source, &opts.yaml)),
         None => {
@@ -148,6 +152,25 @@ fn kind_and_parse(source: &str, opts: &CheckOptions) -> (FileKind, Parsed) {
 /// Never fails and never panics on any input.
 pub fn check(source: &str, opts: &CheckOptions) -> Analysis {
     let (kind, parsed) = kind_and_parse(source, opts);
+    analyse(source, kind, parsed, opts)
+}
+
+/// [`check`] of a text already parsed with `opts.yaml` (by [`pipelint_yaml::parse`], or
+/// kept up to date with [`pipelint_yaml::edit_scalar`]): the language server re-uses the
+/// parse of the previous version when an edit allows. The result is that of [`check`].
+pub fn check_parsed(source: &str, parsed: Parsed, opts: &CheckOptions) -> Analysis {
+    let kind = match known_kind(source, opts) {
+        // Runner scripts are not YAML, and a text over the size limit gets the one message
+        // `check` gives it.
+        Some(FileKind::RunnerScript) => return check(source, opts),
+        _ if source.len() > opts.yaml.max_bytes => return check(source, opts),
+        Some(k) => k,
+        None => kind::from_content(source, &parsed),
+    };
+    analyse(source, kind, parsed, opts)
+}
+
+fn analyse(source: &str, kind: FileKind, parsed: Parsed, opts: &CheckOptions) -> Analysis {
     // A text too large to read gets that one message and nothing else.
     if let Some(p) = parsed
         .problems

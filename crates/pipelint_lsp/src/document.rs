@@ -7,6 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock};
 
 use pipelint_core::{Analysis, CheckOptions, FileKind, Parsed, Settings};
+use pipelint_yaml::{Span, edit_scalar};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -56,6 +57,19 @@ pub struct Document {
     /// The kind, for the files that are not pipeline files.
     pub kind: Option<FileKind>,
     snapshot: Option<Arc<Snapshot>>,
+    /// The parse of the current text, carried over from the previous version by
+    /// [`pipelint_yaml::edit_scalar`] when the changes allowed it; the next analysis then
+    /// skips parsing.
+    kept: Option<Kept>,
+}
+
+/// A parse of a document's text made by editing the parse of an earlier version.
+struct Kept {
+    version: i32,
+    /// The settings generation of the analysis the parse came from.
+    generation: u64,
+    text: String,
+    parsed: Parsed,
 }
 
 /// The latest version of a document with its analysis. Immutable: features read it after
@@ -94,37 +108,85 @@ impl Document {
             is_pipeline,
             kind,
             snapshot: None,
+            kept: None,
         }
     }
 
     /// Applies changes in order: a change without a range replaces the text, one with a
     /// range replaces that range (clamped to the text, in the negotiated encoding).
+    ///
+    /// The analysis of the previous version is taken out: when nothing else holds it and
+    /// every change is one [`pipelint_yaml::edit_scalar`] takes, its parse is carried over
+    /// to the new text. Returns the old analysis when it was not re-used, for the caller
+    /// to drop where the time it takes does not delay an answer.
     pub fn apply(
         &mut self,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: Encoding,
-    ) {
+    ) -> Option<Arc<Snapshot>> {
+        let (mut base, stale) = self.take_base();
         for change in changes {
             match change.range {
-                None => self.rope = Rope::from_str(&change.text),
+                None => {
+                    base = None;
+                    self.rope = Rope::from_str(&change.text);
+                }
                 Some(range) => {
                     let lines = Lines::new(&self.rope, encoding);
                     let a = lines.char_index(range.start);
                     let b = lines.char_index(range.end);
                     let (start, end) = (a.min(b), a.max(b));
+                    if let Some(kept) = &mut base {
+                        let span =
+                            Span::new(self.rope.char_to_byte(start), self.rope.char_to_byte(end));
+                        if edit_scalar(&mut kept.parsed, &kept.text, span, &change.text) {
+                            kept.text.replace_range(span.range(), &change.text);
+                        } else {
+                            base = None;
+                        }
+                    }
                     self.rope.remove(start..end);
                     self.rope.insert(start, &change.text);
                 }
             }
         }
         self.version = version;
+        self.kept = base.map(|k| Kept { version, ..k });
+        stale
+    }
+
+    /// The parse of the current text to carry over (from an earlier carry-over, or from
+    /// the analysis when nothing else holds it), and the analysis when it is not used.
+    fn take_base(&mut self) -> (Option<Kept>, Option<Arc<Snapshot>>) {
+        if let Some(kept) = self.kept.take().filter(|k| k.version == self.version) {
+            return (Some(kept), self.snapshot.take());
+        }
+        let Some(snap) = self.snapshot.take() else {
+            return (None, None);
+        };
+        if snap.version != self.version {
+            return (None, Some(snap));
+        }
+        match Arc::try_unwrap(snap) {
+            Ok(snap) => (
+                Some(Kept {
+                    version: snap.version,
+                    generation: snap.generation,
+                    text: snap.text,
+                    parsed: snap.analysis.parsed,
+                }),
+                None,
+            ),
+            Err(shared) => (None, Some(shared)),
+        }
     }
 
     /// Forgets the analysis (the text or the settings changed, or it is evicted to save
     /// memory: it is made again when asked for). Returns it, for the caller to drop where
     /// the time it takes does not delay an answer.
     pub fn invalidate(&mut self) -> Option<Arc<Snapshot>> {
+        self.kept = None;
         self.snapshot.take()
     }
 
@@ -149,10 +211,20 @@ impl Document {
         {
             return (s.clone(), None);
         }
-        let text = self.rope.to_string();
+        let kept = self
+            .kept
+            .take()
+            .filter(|k| k.version == self.version && k.generation == generation);
+        let (text, parsed) = match kept {
+            Some(k) => (k.text, Some(k.parsed)),
+            None => (self.rope.to_string(), None),
+        };
         let (analysis, panic, settings) = if self.is_pipeline {
             let opts = opts();
-            let (analysis, panic) = analyze(&text, &opts);
+            let (analysis, panic) = match parsed {
+                Some(parsed) => analyze_parsed(&text, parsed, &opts),
+                None => analyze(&text, &opts),
+            };
             (analysis, panic, opts.settings)
         } else {
             (empty_analysis(), None, Settings::default())
@@ -184,6 +256,16 @@ fn empty_analysis() -> Analysis {
 /// Runs the check, catching a panic (reported by the caller, never fatal).
 pub fn analyze(text: &str, opts: &CheckOptions) -> (Analysis, Option<String>) {
     match catch_unwind(AssertUnwindSafe(|| pipelint_core::check(text, opts))) {
+        Ok(a) => (a, None),
+        Err(payload) => (empty_analysis(), Some(panic_message(payload.as_ref()))),
+    }
+}
+
+/// [`analyze`] of a text whose parse is at hand.
+fn analyze_parsed(text: &str, parsed: Parsed, opts: &CheckOptions) -> (Analysis, Option<String>) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        pipelint_core::check_parsed(text, parsed, opts)
+    })) {
         Ok(a) => (a, None),
         Err(payload) => (empty_analysis(), Some(panic_message(payload.as_ref()))),
     }
@@ -308,6 +390,44 @@ mod tests {
         doc.apply(4, vec![change(None, "new")], Encoding::Utf16);
         assert_eq!(doc.version, 4);
         assert_eq!(doc.rope.to_string(), "new");
+    }
+
+    #[test]
+    fn typing_in_a_value_carries_the_parse_over() {
+        let text = "pipelines:\n  default:\n    - step:\n        name: Build 🚀\n        image: node:20\n        script:\n          - make\n          - make test # all\n";
+        let name = uri("file:///r/bitbucket-pipelines.yml");
+        for enc in [Encoding::Utf16, Encoding::Utf8] {
+            let mut doc = Document::new(name.clone(), 1, text);
+            let (first, _) = doc.snapshot(enc, 0, CheckOptions::default);
+            drop(first);
+            // `make` -> `makex` (line 6), then, in one message, `make test` -> `make tests`
+            // and `node:20` -> `node:2` (a colon-free value part).
+            doc.apply(2, vec![change(Some(((6, 16), (6, 16))), "x")], enc);
+            assert!(doc.kept.is_some(), "the parse was carried over");
+            doc.apply(
+                3,
+                vec![
+                    change(Some(((7, 21), (7, 21))), "s"),
+                    change(Some(((4, 21), (4, 22))), ""),
+                ],
+                enc,
+            );
+            assert!(doc.kept.is_some(), "and over a second change");
+            let (kept, _) = doc.snapshot(enc, 0, CheckOptions::default);
+            let new = doc.rope.to_string();
+            assert_eq!(kept.text, new);
+            let mut fresh = Document::new(name.clone(), 3, &new);
+            let (fresh, _) = fresh.snapshot(enc, 0, CheckOptions::default);
+            assert!(kept.analysis.parsed == fresh.analysis.parsed);
+            assert_eq!(kept.analysis.diagnostics, fresh.analysis.diagnostics);
+            // A change that makes a mapping is not carried over; nor one while a request
+            // still holds the analysis.
+            doc.apply(4, vec![change(Some(((6, 17), (6, 17))), ": y")], enc);
+            assert!(doc.kept.is_none());
+            let (held, _) = doc.snapshot(enc, 0, CheckOptions::default);
+            let stale = doc.apply(5, vec![change(Some(((6, 16), (6, 16))), "z")], enc);
+            assert!(doc.kept.is_none() && stale.is_some_and(|s| Arc::ptr_eq(&s, &held)));
+        }
     }
 
     #[test]

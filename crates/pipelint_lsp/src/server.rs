@@ -794,14 +794,13 @@ impl LanguageServer for Backend {
             match state.docs.get_mut(uri.as_str()) {
                 Some(doc) => {
                     let changes = params.content_changes;
-                    let result = catch_unwind(AssertUnwindSafe(|| {
-                        doc.apply(version, changes, encoding);
-                    }));
-                    Some((
-                        doc.is_pipeline,
-                        result.err().map(|p| panic_message(p.as_ref())),
-                        doc.invalidate(),
-                    ))
+                    let result =
+                        catch_unwind(AssertUnwindSafe(|| doc.apply(version, changes, encoding)));
+                    let (stale, panic) = match result {
+                        Ok(stale) => (stale, None),
+                        Err(p) => (doc.invalidate(), Some(panic_message(p.as_ref()))),
+                    };
+                    Some((doc.is_pipeline, panic, stale))
                 }
                 None => None,
             }

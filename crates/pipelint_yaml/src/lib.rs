@@ -13,6 +13,7 @@
 
 mod build;
 pub mod cooked;
+pub mod incremental;
 pub mod text;
 mod tree;
 
@@ -20,6 +21,7 @@ use std::borrow::Cow;
 
 use saphyr_parser::Parser;
 
+pub use incremental::edit_scalar;
 pub use text::{ColumnUnit, LineCol, LineIndex};
 pub use tree::{
     AnchorMark, Entry, Mapping, Merge, Node, NodeKind, Override, Resolved, Scalar, ScalarStyle,
@@ -114,7 +116,7 @@ pub struct AliasInfo {
 }
 
 /// The result of [`parse`].
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parsed {
     pub documents: Vec<Document>,
     pub problems: Vec<Problem>,
