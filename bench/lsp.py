@@ -113,30 +113,34 @@ def main():
     )
     c.wait(is_publish(1))
 
-    # Isolated edits: type a character into a step name and remove it again, one
-    # change at a time, each waited for.
-    times = []
-    cpu_before = c.cpu_ms()
+    # Isolated edits, one change at a time, each waited for: typing a character and
+    # removing it again. Two series: in a step's name (a plain value: the server carries
+    # its parse over the edit), and in a key (the structure changes: a full parse).
     line = text.splitlines().index("              name: Lint 0")
-    for version in range(2, 202):
-        insert = version % 2 == 0
-        change = {
-            "range": {
-                "start": {"line": line, "character": 26},
-                "end": {"line": line, "character": 26 if insert else 27},
-            },
-            "text": "x" if insert else "",
-        }
-        start = time.perf_counter()
-        c.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-        c.wait(is_publish(version))
-        times.append((time.perf_counter() - start) * 1000)
-    cpu = (c.cpu_ms() - cpu_before) / len(times)
-    times.sort()
-    p95 = times[int(len(times) * 0.95) - 1]
-    print(f"didChange -> publishDiagnostics, {len(text.splitlines())}-line file, {len(times)} edits:"
-          f" median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms"
-          f" (server CPU time per edit: {cpu:.1f} ms, all threads)")
+    version = 1
+    for what, col in (("in a value (`name: Lint 0`)", 26), ("in a key (`name`)", 18)):
+        times = []
+        cpu_before = c.cpu_ms()
+        for i in range(200):
+            version += 1
+            insert = i % 2 == 0
+            change = {
+                "range": {
+                    "start": {"line": line, "character": col},
+                    "end": {"line": line, "character": col if insert else col + 1},
+                },
+                "text": "x" if insert else "",
+            }
+            start = time.perf_counter()
+            c.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+            c.wait(is_publish(version))
+            times.append((time.perf_counter() - start) * 1000)
+        cpu = (c.cpu_ms() - cpu_before) / len(times)
+        times.sort()
+        p95 = times[int(len(times) * 0.95) - 1]
+        print(f"didChange -> publishDiagnostics, {len(text.splitlines())}-line file, {len(times)} edits {what}:"
+              f" median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms"
+              f" (server CPU time per edit: {cpu:.1f} ms, all threads)")
 
     base = c.rss_kib()
     for n in range(20):

@@ -174,3 +174,44 @@ pub mod alloc {
         LARGEST.load(Ordering::Relaxed)
     }
 }
+
+/// Panics when [`pipelint_yaml::edit_scalar`] takes an edit and leaves a parse other than
+/// that of the new text. Tries typing `x` at the end of one plain value of `parsed` (the
+/// parse of `text`) and deleting its last character; which value depends on the text's
+/// length, so that the fuzzer reaches them all.
+pub fn assert_incremental(text: &str, parsed: &Parsed, opts: &pipelint_yaml::Options) {
+    let mut values = Vec::new();
+    if let Some(root) = parsed.root() {
+        root.walk(&mut |n: &Node| {
+            if matches!(&n.kind, NodeKind::Scalar(s) if s.style == pipelint_yaml::ScalarStyle::Plain)
+            {
+                values.push(n.span);
+            }
+        });
+    }
+    if values.is_empty() {
+        return;
+    }
+    let span = values[text.len() % values.len()];
+    let mut edits = vec![(Span::empty(span.end), "x")];
+    if let Some(last) = text.get(..span.end).and_then(|t| t.chars().last())
+        && span.end > span.start
+    {
+        edits.push((Span::new(span.end - last.len_utf8(), span.end), ""));
+    }
+    for (range, inserted) in edits {
+        let mut kept = parsed.clone();
+        if pipelint_yaml::edit_scalar(&mut kept, text, range, inserted) {
+            let new = [&text[..range.start], inserted, &text[range.end..]].concat();
+            assert!(
+                kept == pipelint_yaml::parse(&new, opts),
+                "edit_scalar {range:?} -> {inserted:?} differs from a fresh parse"
+            );
+        } else {
+            assert!(
+                kept == *parsed,
+                "edit_scalar refused an edit but changed the parse"
+            );
+        }
+    }
+}

@@ -79,9 +79,13 @@ impl Rule for ManualExpiry {
                 Some(d) if d.as_sequence().is_some() => {
                     download_list(step).is_some_and(|l| !l.is_empty())
                 }
-                _ => steps
+                // Earlier steps come before it in `steps`, in the same pipeline, whose
+                // steps are listed together: look back only that far.
+                _ => steps[..i]
                     .iter()
                     .enumerate()
+                    .rev()
+                    .take_while(|(_, t)| t.pipeline == step.pipeline)
                     .any(|(j, t)| order(steps, i, j) == Order::Earlier && keeps_artifacts(t)),
             };
             if !downloads {

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use pipelint_yaml::Node;
 
 use crate::context::Context;
@@ -73,6 +75,17 @@ impl Rule for WithFailFast {
         let Some(file) = &cx.file else {
             return;
         };
+        // The steps of each parallel group, by the group's address: one pass over the
+        // steps, not one per group.
+        let mut by_group: HashMap<*const Node, Vec<&Node>> = HashMap::new();
+        for s in cx.steps() {
+            if let Some(p) = s.parallel {
+                by_group
+                    .entry(std::ptr::from_ref(p))
+                    .or_default()
+                    .push(s.node);
+            }
+        }
         for item in file.items() {
             if item.place != ItemPlace::Pipeline {
                 continue;
@@ -80,12 +93,9 @@ impl Rule for WithFailFast {
             let Some(group) = item.node.get("parallel") else {
                 continue;
             };
-            let steps: Vec<&Node> = cx
-                .steps()
-                .iter()
-                .filter(|s| s.parallel.is_some_and(|p| std::ptr::eq(p, group)))
-                .map(|s| s.node)
-                .collect();
+            let steps = by_group
+                .get(&std::ptr::from_ref(group))
+                .map_or(&[][..], Vec::as_slice);
             let fail_fast = std::iter::once(group)
                 .chain(steps.iter().copied())
                 .filter_map(|n| n.get("fail-fast"))
