@@ -2,24 +2,14 @@
 //! the new text, at the same places: over the rule fixtures, typing a character at the end
 //! of each plain value and deleting the last one.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
+
+use common::yaml_files;
 
 use pipelint_core::{CheckOptions, check, check_parsed};
 use pipelint_yaml::{Node, NodeKind, ScalarStyle, Span, edit_scalar, parse};
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            yaml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-            out.push(path);
-        }
-    }
-}
 
 fn value_ends(node: &Node, out: &mut Vec<Span>) {
     match &node.kind {

@@ -1,23 +1,13 @@
 //! The rules of one file may run on several threads (the language server does); the
 //! findings must be the same, in the same order, as on one thread.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
+
+use common::yaml_files;
 
 use pipelint_core::{CheckOptions, check};
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            yaml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-            out.push(path);
-        }
-    }
-}
 
 #[test]
 fn findings_do_not_depend_on_the_number_of_threads() {
