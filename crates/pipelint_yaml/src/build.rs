@@ -334,7 +334,7 @@ impl<'a> Builder<'a> {
 
     /// Attaches a finished node to its parent, registering its anchor.
     fn complete(&mut self, mut node: Node, props: Props) {
-        node.tag = props.tag;
+        node.tag = props.tag.map(String::into_boxed_str);
         if let Some((id, mark)) = props.anchor {
             let count = node.count();
             self.anchors.push(AnchorInfo {
@@ -344,7 +344,7 @@ impl<'a> Builder<'a> {
                 node_span: node.span,
                 uses: Vec::new(),
             });
-            node.anchor = Some(mark);
+            node.anchor = Some(Box::new(mark));
             self.by_id
                 .insert(id, (node.clone(), count, self.anchors.len() - 1));
         }

@@ -308,10 +308,11 @@ pub struct Node {
     /// The alias sites (`*name`) this node came through, outermost first; empty when the
     /// node is written where it is used.
     pub via: Vec<Span>,
-    /// The anchor written on this node, if any.
-    pub anchor: Option<AnchorMark>,
+    /// The anchor written on this node, if any. Boxed, as the tag: few nodes have one,
+    /// and a smaller node is quicker to build, move and copy.
+    pub anchor: Option<Box<AnchorMark>>,
     /// The tag written on this node (`!include`, `!!str`), as written.
-    pub tag: Option<String>,
+    pub tag: Option<Box<str>>,
     /// The text broke off (a syntax error) before this collection was closed: it holds
     /// only what was read, so checks should not call anything in it missing.
     pub truncated: bool,
