@@ -4,7 +4,9 @@
 Measures, over stdio with plain JSON-RPC (no dependencies):
 - the time from sending a `textDocument/didChange` of a 5,000-line pipeline file to
   receiving the `textDocument/publishDiagnostics` for that version (any coalescing delay
-  included), over many edits, as median and 95th percentile;
+  included), over many edits, as median and 95th percentile: typing in a value (a step's
+  name; the server carries its parse over such an edit) and typing in a key (the
+  structure changes; a full parse);
 - the server's resident memory (VmRSS) with 20 such documents open, and after closing
   them.
 
