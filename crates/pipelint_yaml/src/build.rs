@@ -601,22 +601,7 @@ fn quoted_end(text: &str, start: usize, style: SaphyrStyle) -> Option<usize> {
 }
 
 fn prepend_via(node: &mut Node, site: Span) {
-    node.via.insert(0, site);
-    match &mut node.kind {
-        NodeKind::Sequence(items) => items.iter_mut().for_each(|n| prepend_via(n, site)),
-        NodeKind::Mapping(m) => {
-            for e in &mut m.entries {
-                prepend_via(&mut e.key, site);
-                prepend_via(&mut e.value, site);
-            }
-            for merge in &mut m.merges {
-                for o in &mut merge.overrides {
-                    prepend_via(&mut o.merged_value, site);
-                }
-            }
-        }
-        _ => {}
-    }
+    node.walk_all_mut(&mut |n: &mut Node| n.via.insert(0, site));
 }
 
 fn is_merge_key(node: &Node) -> bool {

@@ -192,17 +192,14 @@ fn shift_parsed(parsed: &mut Parsed, shift: &impl Fn(&mut usize)) {
 }
 
 fn shift_node(node: &mut Node, span: &impl Fn(&mut Span)) {
-    span(&mut node.span);
-    node.via.iter_mut().for_each(span);
-    if let Some(mark) = &mut node.anchor {
-        span(&mut mark.span);
-    }
-    match &mut node.kind {
-        NodeKind::Sequence(items) => items.iter_mut().for_each(|n| shift_node(n, span)),
-        NodeKind::Mapping(m) => {
+    node.walk_all_mut(&mut |n: &mut Node| {
+        span(&mut n.span);
+        n.via.iter_mut().for_each(span);
+        if let Some(mark) = &mut n.anchor {
+            span(&mut mark.span);
+        }
+        if let NodeKind::Mapping(m) = &mut n.kind {
             for e in &mut m.entries {
-                shift_node(&mut e.key, span);
-                shift_node(&mut e.value, span);
                 if let Some(s) = &mut e.merged_from {
                     span(s);
                 }
@@ -211,12 +208,11 @@ fn shift_node(node: &mut Node, span: &impl Fn(&mut Span)) {
                 span(&mut merge.key_span);
                 merge.sources.iter_mut().for_each(span);
                 merge.unreadable.iter_mut().for_each(span);
-                for o in &mut merge.overrides {
-                    span(&mut o.key_span);
-                    shift_node(&mut o.merged_value, span);
-                }
+                merge
+                    .overrides
+                    .iter_mut()
+                    .for_each(|o| span(&mut o.key_span));
             }
         }
-        NodeKind::Scalar(_) | NodeKind::Invalid => {}
-    }
+    });
 }

@@ -447,6 +447,28 @@ impl Node {
             _ => {}
         }
     }
+
+    /// Calls `f` on this node and every node stored below it, depth first: keys, values,
+    /// and the values merges hid (`Override::merged_value`). For changes that must reach
+    /// every node the tree holds (alias sites, moved offsets).
+    pub(crate) fn walk_all_mut(&mut self, f: &mut impl FnMut(&mut Node)) {
+        f(self);
+        match &mut self.kind {
+            NodeKind::Sequence(items) => items.iter_mut().for_each(|n| n.walk_all_mut(f)),
+            NodeKind::Mapping(m) => {
+                for e in &mut m.entries {
+                    e.key.walk_all_mut(f);
+                    e.value.walk_all_mut(f);
+                }
+                for merge in &mut m.merges {
+                    for o in &mut merge.overrides {
+                        o.merged_value.walk_all_mut(f);
+                    }
+                }
+            }
+            NodeKind::Scalar(_) | NodeKind::Invalid => {}
+        }
+    }
 }
 
 #[cfg(test)]
