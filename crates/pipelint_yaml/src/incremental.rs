@@ -45,8 +45,8 @@ pub fn edit_scalar(parsed: &mut Parsed, old: &str, range: Span, inserted: &str) 
     }
     let Some(target) = parsed
         .documents
-        .iter()
-        .filter_map(|d| d.root.as_ref())
+        .iter_mut()
+        .filter_map(|d| d.root.as_mut())
         .find_map(|root| value_scalar_at(root, a, b))
     else {
         return false;
@@ -55,42 +55,28 @@ pub fn edit_scalar(parsed: &mut Parsed, old: &str, range: Span, inserted: &str) 
     let Some(written) = old.get(span.range()) else {
         return false;
     };
-    let NodeKind::Scalar(scalar) = &target.kind else {
+    let (NodeKind::Scalar(scalar), None, None) = (&mut target.kind, &target.tag, &target.anchor)
+    else {
         return false;
     };
     // The value is the text as written: one line, no escapes, no folding.
-    if scalar.style != ScalarStyle::Plain
-        || scalar.value != written
-        || target.tag.is_some()
-        || target.anchor.is_some()
-        || a <= span.start
-    {
+    if scalar.style != ScalarStyle::Plain || scalar.value != written || a <= span.start {
         return false;
     }
     let value = [&old[span.start..a], inserted, &old[b..span.end]].concat();
     if !reads_as_itself(&value) {
         return false;
     }
+    // Taken: the scalar gets its new text, then every offset after the edit moves (the
+    // scalar's end among them).
+    scalar.value = value;
     let delta = inserted.len() as isize - (b - a) as isize;
-    let shift = |p: &mut usize| {
+    shift_parsed(parsed, &|p: &mut usize| {
         if *p >= b {
             *p = p.saturating_add_signed(delta);
         }
-    };
-    shift_parsed(parsed, &shift);
-    let new_span = Span::new(span.start, span.end.saturating_add_signed(delta));
-    for doc in &mut parsed.documents {
-        if let Some(node) = doc.root.as_mut().and_then(|r| scalar_mut(r, new_span))
-            && let NodeKind::Scalar(s) = &mut node.kind
-        {
-            s.value = value;
-            return true;
-        }
-    }
-    // Not reached: the scalar was found above and only offsets moved. Refusing now would
-    // leave `parsed` shifted, so the caller must not use it; say so loudly in tests.
-    debug_assert!(false, "the edited scalar was lost");
-    false
+    });
+    true
 }
 
 /// Whether `value`, written as a plain scalar anywhere (block or flow, after `key: ` or
@@ -117,41 +103,25 @@ fn reads_as_itself(value: &str) -> bool {
 /// The scalar holding `a..b` that is a mapping value or a sequence item (not a key), when
 /// the edit falls in one. Copies made by merge keys are not looked at: their spans are
 /// under an anchor, which the caller has ruled out.
-fn value_scalar_at(node: &Node, a: usize, b: usize) -> Option<&Node> {
+fn value_scalar_at(node: &mut Node, a: usize, b: usize) -> Option<&mut Node> {
     let inside = |s: Span| s.start <= a && b <= s.end;
     if !inside(node.span) || !node.via.is_empty() {
         return None;
     }
-    match &node.kind {
-        NodeKind::Scalar(_) => Some(node),
-        NodeKind::Sequence(items) => items.iter().find_map(|n| value_scalar_at(n, a, b)),
+    if matches!(node.kind, NodeKind::Scalar(_)) {
+        return Some(node);
+    }
+    match &mut node.kind {
+        NodeKind::Sequence(items) => items.iter_mut().find_map(|n| value_scalar_at(n, a, b)),
         NodeKind::Mapping(m) => {
             if m.entries.iter().any(|e| inside(e.key.span)) {
                 return None;
             }
             m.entries
-                .iter()
+                .iter_mut()
                 .filter(|e| e.merged_from.is_none())
-                .find_map(|e| value_scalar_at(&e.value, a, b))
+                .find_map(|e| value_scalar_at(&mut e.value, a, b))
         }
-        NodeKind::Invalid => None,
-    }
-}
-
-fn scalar_mut(node: &mut Node, span: Span) -> Option<&mut Node> {
-    if node.span == span && matches!(node.kind, NodeKind::Scalar(_)) && node.via.is_empty() {
-        return Some(node);
-    }
-    if !(node.span.start <= span.start && span.end <= node.span.end) {
-        return None;
-    }
-    match &mut node.kind {
-        NodeKind::Sequence(items) => items.iter_mut().find_map(|n| scalar_mut(n, span)),
-        NodeKind::Mapping(m) => m
-            .entries
-            .iter_mut()
-            .filter(|e| e.merged_from.is_none())
-            .find_map(|e| scalar_mut(&mut e.value, span)),
         NodeKind::Scalar(_) | NodeKind::Invalid => None,
     }
 }
