@@ -341,7 +341,7 @@ pub fn is_pinned(image: &str) -> bool {
     if image.contains('@') {
         return true;
     }
-    let last = image.rsplit('/').next().unwrap_or(image);
+    let last = crate::shell::basename(image);
     match last.split_once(':') {
         Some((_, tag)) => !tag.is_empty() && tag != "latest",
         None => false,

@@ -231,22 +231,20 @@ fn run_rules(cx: &Context<'_>, opts: &CheckOptions) -> Vec<Diagnostic> {
         None => schema::check(cx, out),
     };
     let threads = opts.threads.clamp(1, jobs.len().max(1));
-    if threads > 1 {
-        // The lists many rules share, made once here: made lazily by the first thread to
-        // ask, the other would wait for it.
-        if let Some(file) = &cx.file {
-            file.items();
-        }
-        for step in cx.steps() {
-            step.script_commands();
-        }
-    }
     if threads == 1 {
         let mut out = Vec::new();
         for job in &jobs {
             run(job, &mut out);
         }
         return out;
+    }
+    // The lists many rules share, made once here: made lazily by the first thread to ask,
+    // the other would wait for it.
+    if let Some(file) = &cx.file {
+        file.items();
+    }
+    for step in cx.steps() {
+        step.script_commands();
     }
     // Thread `t` takes jobs t, t + n, t + 2n, ...: neighbours in the registry are often
     // alike in cost. Each job's findings are kept apart and put back in job order.

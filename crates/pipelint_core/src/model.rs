@@ -738,20 +738,17 @@ impl<'a> StepRef<'a> {
                 // A poisoned lock only means another rule's thread panicked: the readings
                 // in it are whole (each is inserted in one step).
                 let mut readings = self.readings.0.lock().unwrap_or_else(|e| e.into_inner());
-                let known = readings
-                    .get(&node.span)
-                    .is_some_and(|r| r.text == scalar.value);
-                if !known {
-                    let commands = crate::shell::commands(&scalar.value);
-                    let reading = Reading {
-                        text: &scalar.value,
-                        commands: commands.into_iter().map(Arc::new).collect(),
-                    };
-                    readings.insert(node.span, reading);
-                }
-                let Some(reading) = readings.get(&node.span) else {
-                    continue;
+                let read = || Reading {
+                    text: &scalar.value,
+                    commands: crate::shell::commands(&scalar.value)
+                        .into_iter()
+                        .map(Arc::new)
+                        .collect(),
                 };
+                let reading = readings.entry(node.span).or_insert_with(read);
+                if reading.text != scalar.value {
+                    *reading = read();
+                }
                 for command in &reading.commands {
                     out.push(ScriptCommand {
                         node,

@@ -25,13 +25,11 @@ pub struct Word<'a> {
     pub end: usize,
 }
 
-impl Word<'_> {
+impl<'a> Word<'a> {
     pub fn as_str(&self) -> &str {
         &self.text
     }
-}
 
-impl<'a> Word<'a> {
     /// Adds a piece of the word: borrowed while it is the only piece.
     fn push_piece(&mut self, piece: &'a str) {
         if self.text.is_empty() {

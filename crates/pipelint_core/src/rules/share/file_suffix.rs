@@ -67,7 +67,7 @@ impl Rule for FileSuffix {
                 continue;
             }
             let name = entry.key.as_key().unwrap_or_default();
-            let file = path.rsplit('/').next().unwrap_or(path);
+            let file = crate::shell::basename(path);
             let suggested = suggested_name(file);
             let message = if file.ends_with("pipelines.yaml") {
                 format!(
