@@ -255,17 +255,17 @@ fn empty_analysis() -> Analysis {
 
 /// Runs the check, catching a panic (reported by the caller, never fatal).
 pub fn analyze(text: &str, opts: &CheckOptions) -> (Analysis, Option<String>) {
-    match catch_unwind(AssertUnwindSafe(|| pipelint_core::check(text, opts))) {
-        Ok(a) => (a, None),
-        Err(payload) => (empty_analysis(), Some(panic_message(payload.as_ref()))),
-    }
+    caught(|| pipelint_core::check(text, opts))
 }
 
 /// [`analyze`] of a text whose parse is at hand.
 fn analyze_parsed(text: &str, parsed: Parsed, opts: &CheckOptions) -> (Analysis, Option<String>) {
-    match catch_unwind(AssertUnwindSafe(|| {
-        pipelint_core::check_parsed(text, parsed, opts)
-    })) {
+    caught(|| pipelint_core::check_parsed(text, parsed, opts))
+}
+
+/// The analysis `check` makes, or an empty one and the message of its panic.
+fn caught(check: impl FnOnce() -> Analysis) -> (Analysis, Option<String>) {
+    match catch_unwind(AssertUnwindSafe(check)) {
         Ok(a) => (a, None),
         Err(payload) => (empty_analysis(), Some(panic_message(payload.as_ref()))),
     }
@@ -401,7 +401,7 @@ mod tests {
             let (first, _) = doc.snapshot(enc, 0, CheckOptions::default);
             drop(first);
             // `make` -> `makex` (line 6), then, in one message, `make test` -> `make tests`
-            // and `node:20` -> `node:2` (a colon-free value part).
+            // and `node:20` -> `node:2` (a colon before a digit stays in the value).
             doc.apply(2, vec![change(Some(((6, 16), (6, 16))), "x")], enc);
             assert!(doc.kept.is_some(), "the parse was carried over");
             doc.apply(
