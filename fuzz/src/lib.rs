@@ -175,43 +175,88 @@ pub mod alloc {
     }
 }
 
-/// Panics when [`pipelint_yaml::edit_scalar`] takes an edit and leaves a parse other than
-/// that of the new text. Tries typing `x` at the end of one plain value of `parsed` (the
-/// parse of `text`) and deleting its last character; which value depends on the text's
-/// length, so that the fuzzer reaches them all.
+/// Panics when [`pipelint_yaml::edit_scalar`] or [`pipelint_yaml::edit_entry`] takes an
+/// edit and leaves a parse other than that of the new text, or refuses one and changes
+/// the parse. Tries typing `x` at the end of one plain value of `parsed` (the parse of
+/// `text`) and deleting its last character; typing in one key and deleting its last
+/// character; a new entry after the key's line, at its column; and removing the key's
+/// line. Which value and key depend on the text's length, so that the fuzzer reaches them
+/// all.
 pub fn assert_incremental(text: &str, parsed: &Parsed, opts: &pipelint_yaml::Options) {
-    let mut values = Vec::new();
+    let (mut values, mut keys) = (Vec::new(), Vec::new());
     if let Some(root) = parsed.root() {
-        root.walk(&mut |n: &Node| {
-            if matches!(&n.kind, NodeKind::Scalar(s) if s.style == pipelint_yaml::ScalarStyle::Plain)
-            {
-                values.push(n.span);
-            }
-        });
+        plain_values_and_keys(root, &mut values, &mut keys);
     }
-    if values.is_empty() {
-        return;
+    let mut edits: Vec<(Span, String)> = Vec::new();
+    let typing = |span: Span, edits: &mut Vec<(Span, String)>| {
+        edits.push((Span::empty(span.end), "x".to_owned()));
+        if let Some(last) = text.get(..span.end).and_then(|t| t.chars().last())
+            && span.end > span.start
+        {
+            edits.push((
+                Span::new(span.end - last.len_utf8(), span.end),
+                String::new(),
+            ));
+        }
+    };
+    if !values.is_empty() {
+        typing(values[text.len() % values.len()], &mut edits);
     }
-    let span = values[text.len() % values.len()];
-    let mut edits = vec![(Span::empty(span.end), "x")];
-    if let Some(last) = text.get(..span.end).and_then(|t| t.chars().last())
-        && span.end > span.start
-    {
-        edits.push((Span::new(span.end - last.len_utf8(), span.end), ""));
+    if !keys.is_empty() {
+        let key = keys[text.len() % keys.len()];
+        typing(key, &mut edits);
+        let line = text[..key.start].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[key.start..]
+            .find('\n')
+            .map_or(text.len(), |i| key.start + i);
+        let column = " ".repeat(text[line..key.start].chars().count());
+        edits.push((Span::empty(end), format!("\n{column}new: 1")));
+        edits.push((Span::new(line, (end + 1).min(text.len())), String::new()));
     }
     for (range, inserted) in edits {
-        let mut kept = parsed.clone();
-        if pipelint_yaml::edit_scalar(&mut kept, text, range, inserted) {
-            let new = [&text[..range.start], inserted, &text[range.end..]].concat();
-            assert!(
-                kept == pipelint_yaml::parse(&new, opts),
-                "edit_scalar {range:?} -> {inserted:?} differs from a fresh parse"
-            );
-        } else {
-            assert!(
-                kept == *parsed,
-                "edit_scalar refused an edit but changed the parse"
-            );
+        if !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+            continue;
         }
+        let new = [&text[..range.start], &inserted, &text[range.end..]].concat();
+        let scalar = |kept: &mut Parsed| pipelint_yaml::edit_scalar(kept, text, range, &inserted);
+        let entry =
+            |kept: &mut Parsed| pipelint_yaml::edit_entry(kept, text, range, &inserted, opts);
+        for (name, how) in [
+            ("edit_scalar", &scalar as &dyn Fn(&mut Parsed) -> bool),
+            ("edit_entry", &entry),
+        ] {
+            let mut kept = parsed.clone();
+            if how(&mut kept) {
+                assert!(
+                    kept == pipelint_yaml::parse(&new, opts),
+                    "{name} {range:?} -> {inserted:?} differs from a fresh parse"
+                );
+            } else {
+                assert!(
+                    kept == *parsed,
+                    "{name} refused an edit but changed the parse"
+                );
+            }
+        }
+    }
+}
+
+fn plain_values_and_keys(node: &Node, values: &mut Vec<Span>, keys: &mut Vec<Span>) {
+    match &node.kind {
+        NodeKind::Scalar(s) if s.style == pipelint_yaml::ScalarStyle::Plain => {
+            values.push(node.span);
+        }
+        NodeKind::Sequence(items) => items
+            .iter()
+            .for_each(|n| plain_values_and_keys(n, values, keys)),
+        NodeKind::Mapping(m) => {
+            for e in &m.entries {
+                if e.merged_from.is_none() && e.key.via.is_empty() {
+                    keys.push(e.key.span);
+                }
+                plain_values_and_keys(&e.value, values, keys);
+            }
+        }
+        _ => {}
     }
 }

@@ -1,6 +1,7 @@
-//! `check_parsed` with a parse kept up to date by `edit_scalar` finds what `check` finds in
-//! the new text, at the same places: over the rule fixtures, typing a character at the end
-//! of each plain value and deleting the last one.
+//! `check_parsed` with a parse kept up to date by `edit` finds what `check` finds in the
+//! new text, at the same places: over the rule fixtures, typing a character at the end of
+//! each plain value and of each key, and deleting the last one; adding a line after each
+//! key's line.
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::path::Path;
 use common::yaml_files;
 
 use pipelint_core::{CheckOptions, check, check_parsed};
-use pipelint_yaml::{Node, NodeKind, ScalarStyle, Span, edit_scalar, parse};
+use pipelint_yaml::{Node, NodeKind, ScalarStyle, Span, edit, parse};
 
 fn value_ends(node: &Node, out: &mut Vec<Span>) {
     match &node.kind {
@@ -18,6 +19,21 @@ fn value_ends(node: &Node, out: &mut Vec<Span>) {
         }
         NodeKind::Sequence(items) => items.iter().for_each(|n| value_ends(n, out)),
         NodeKind::Mapping(m) => m.entries.iter().for_each(|e| value_ends(&e.value, out)),
+        _ => {}
+    }
+}
+
+fn keys(node: &Node, out: &mut Vec<Span>) {
+    match &node.kind {
+        NodeKind::Sequence(items) => items.iter().for_each(|n| keys(n, out)),
+        NodeKind::Mapping(m) => {
+            for e in m.entries.iter().filter(|e| e.merged_from.is_none()) {
+                if e.key.via.is_empty() {
+                    out.push(e.key.span);
+                }
+                keys(&e.value, out);
+            }
+        }
         _ => {}
     }
 }
@@ -40,33 +56,45 @@ fn a_kept_parse_gives_the_findings_of_a_fresh_check() {
             ..CheckOptions::default()
         };
         let before = parse(&text, &opts.yaml);
-        let mut spans = Vec::new();
+        let (mut spans, mut key_spans) = (Vec::new(), Vec::new());
         if let Some(root) = before.root() {
             value_ends(root, &mut spans);
+            keys(root, &mut key_spans);
         }
-        for span in spans {
-            for (range, inserted) in [
-                (Span::empty(span.end), "x"),
-                (Span::new(span.end - 1, span.end), ""),
-            ] {
-                if !text.is_char_boundary(range.start) {
-                    continue;
-                }
-                let mut parsed = before.clone();
-                if !edit_scalar(&mut parsed, &text, range, inserted) {
-                    continue;
-                }
-                taken += 1;
-                let new = [&text[..range.start], inserted, &text[range.end..]].concat();
-                let kept = check_parsed(&new, parsed, &opts);
-                let fresh = check(&new, &opts);
-                assert_eq!(
-                    kept.diagnostics,
-                    fresh.diagnostics,
-                    "{}: {range:?} -> {inserted:?}",
-                    path.display()
-                );
+        let mut edits: Vec<(Span, String)> = Vec::new();
+        for span in spans.into_iter().chain(key_spans.iter().copied()) {
+            edits.push((Span::empty(span.end), "x".to_owned()));
+            if span.end > span.start {
+                edits.push((Span::new(span.end - 1, span.end), String::new()));
             }
+        }
+        for key in key_spans {
+            let line = text[..key.start].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[key.start..]
+                .find('\n')
+                .map_or(text.len(), |i| key.start + i);
+            let column = " ".repeat(key.start - line);
+            edits.push((Span::empty(end), format!("\n{column}image: alpine")));
+        }
+        for (range, inserted) in edits {
+            let inserted = inserted.as_str();
+            if !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+                continue;
+            }
+            let mut parsed = before.clone();
+            if !edit(&mut parsed, &text, range, inserted, &opts.yaml) {
+                continue;
+            }
+            taken += 1;
+            let new = [&text[..range.start], inserted, &text[range.end..]].concat();
+            let kept = check_parsed(&new, parsed, &opts);
+            let fresh = check(&new, &opts);
+            assert_eq!(
+                kept.diagnostics,
+                fresh.diagnostics,
+                "{}: {range:?} -> {inserted:?}",
+                path.display()
+            );
         }
     }
     assert!(taken > 100, "only {taken} edits were taken");

@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock};
 
 use pipelint_core::{Analysis, CheckOptions, FileKind, Parsed, Settings};
-use pipelint_yaml::{Span, edit_scalar};
+use pipelint_yaml::{Span, edit};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -58,8 +58,8 @@ pub struct Document {
     pub kind: Option<FileKind>,
     snapshot: Option<Arc<Snapshot>>,
     /// The parse of the current text, carried over from the previous version by
-    /// [`pipelint_yaml::edit_scalar`] when the changes allowed it; the next analysis then
-    /// skips parsing.
+    /// [`pipelint_yaml::edit`] when the changes allowed it; the next analysis then skips
+    /// parsing.
     kept: Option<Kept>,
 }
 
@@ -70,6 +70,8 @@ struct Kept {
     generation: u64,
     text: String,
     parsed: Parsed,
+    /// The limits the parse was made with.
+    yaml: pipelint_yaml::Options,
 }
 
 /// The latest version of a document with its analysis. Immutable: features read it after
@@ -88,6 +90,8 @@ pub struct Snapshot {
     pub settings: Settings,
     /// The line starts of `text`, made on first use.
     line_starts: OnceLock<Vec<usize>>,
+    /// The limits of the parse, for carrying it over to the next version.
+    yaml: pipelint_yaml::Options,
 }
 
 impl Snapshot {
@@ -116,7 +120,7 @@ impl Document {
     /// range replaces that range (clamped to the text, in the negotiated encoding).
     ///
     /// The analysis of the previous version is taken out: when nothing else holds it and
-    /// every change is one [`pipelint_yaml::edit_scalar`] takes, its parse is carried over
+    /// every change is one [`pipelint_yaml::edit`] takes, its parse is carried over
     /// to the new text. Returns the old analysis when it was not re-used, for the caller
     /// to drop where the time it takes does not delay an answer.
     pub fn apply(
@@ -140,7 +144,7 @@ impl Document {
                     if let Some(kept) = &mut base {
                         let span =
                             Span::new(self.rope.char_to_byte(start), self.rope.char_to_byte(end));
-                        if edit_scalar(&mut kept.parsed, &kept.text, span, &change.text) {
+                        if edit(&mut kept.parsed, &kept.text, span, &change.text, &kept.yaml) {
                             kept.text.replace_range(span.range(), &change.text);
                         } else {
                             base = None;
@@ -175,6 +179,7 @@ impl Document {
                     generation: snap.generation,
                     text: snap.text,
                     parsed: snap.analysis.parsed,
+                    yaml: snap.yaml,
                 }),
                 None,
             ),
@@ -219,15 +224,16 @@ impl Document {
             Some(k) => (k.text, Some(k.parsed)),
             None => (self.rope.to_string(), None),
         };
-        let (analysis, panic, settings) = if self.is_pipeline {
+        let (analysis, panic, settings, yaml) = if self.is_pipeline {
             let opts = opts();
             let (analysis, panic) = match parsed {
                 Some(parsed) => analyze_parsed(&text, parsed, &opts),
                 None => analyze(&text, &opts),
             };
-            (analysis, panic, opts.settings)
+            (analysis, panic, opts.settings, opts.yaml)
         } else {
-            (empty_analysis(), None, Settings::default())
+            let none = pipelint_yaml::Options::default();
+            (empty_analysis(), None, Settings::default(), none)
         };
         let snap = Arc::new(Snapshot {
             uri: self.uri.clone(),
@@ -239,6 +245,7 @@ impl Document {
             generation,
             settings,
             line_starts: OnceLock::new(),
+            yaml,
         });
         self.snapshot = Some(snap.clone());
         (snap, panic)
@@ -393,7 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn typing_in_a_value_carries_the_parse_over() {
+    fn typing_carries_the_parse_over() {
         let text = "pipelines:\n  default:\n    - step:\n        name: Build 🚀\n        image: node:20\n        script:\n          - make\n          - make test # all\n";
         let name = uri("file:///r/bitbucket-pipelines.yml");
         for enc in [Encoding::Utf16, Encoding::Utf8] {
@@ -413,19 +420,37 @@ mod tests {
                 enc,
             );
             assert!(doc.kept.is_some(), "and over a second change");
+            // Changes to the structure: the key `image` -> `imagex` (an unknown key now), a
+            // new line with `size: 2x` after it, and `makex` -> `makex: y`.
+            doc.apply(
+                4,
+                vec![
+                    change(Some(((4, 13), (4, 13))), "x"),
+                    change(Some(((4, 22), (4, 22))), "\n        size: 2x"),
+                    change(Some(((8, 17), (8, 17))), ": y"),
+                ],
+                enc,
+            );
+            assert!(doc.kept.is_some(), "and over changes to the structure");
             let (kept, _) = doc.snapshot(enc, 0, CheckOptions::default);
             let new = doc.rope.to_string();
             assert_eq!(kept.text, new);
-            let mut fresh = Document::new(name.clone(), 3, &new);
+            assert!(new.contains("imagex: node:2\n        size: 2x\n"), "{new}");
+            let mut fresh = Document::new(name.clone(), 4, &new);
             let (fresh, _) = fresh.snapshot(enc, 0, CheckOptions::default);
             assert!(kept.analysis.parsed == fresh.analysis.parsed);
             assert_eq!(kept.analysis.diagnostics, fresh.analysis.diagnostics);
-            // A change that makes a mapping is not carried over; nor one while a request
-            // still holds the analysis.
-            doc.apply(4, vec![change(Some(((6, 17), (6, 17))), ": y")], enc);
+            assert!(
+                (kept.analysis.diagnostics.iter()).any(|d| d.rule == "schema/unknown-key"),
+                "{:?}",
+                kept.analysis.diagnostics
+            );
+            // An anchor is not carried over (its aliases would need the new node); nor is
+            // a change while a request still holds the analysis.
+            doc.apply(5, vec![change(Some(((8, 12), (8, 12))), "&a ")], enc);
             assert!(doc.kept.is_none());
             let (held, _) = doc.snapshot(enc, 0, CheckOptions::default);
-            let stale = doc.apply(5, vec![change(Some(((6, 16), (6, 16))), "z")], enc);
+            let stale = doc.apply(6, vec![change(Some(((8, 16), (8, 16))), "z")], enc);
             assert!(doc.kept.is_none() && stale.is_some_and(|s| Arc::ptr_eq(&s, &held)));
         }
     }

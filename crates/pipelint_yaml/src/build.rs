@@ -569,6 +569,29 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Reads `text` into a tree with no recovery: `None` at the first syntax error. For a
+/// piece of a document read again on its own ([`crate::incremental`]).
+pub(crate) fn parse_strict(text: &str, opts: &Options) -> Option<Parsed> {
+    let mut builder = Builder::new(text, opts, &[]);
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.ok()?;
+        if builder.on_event(event, span).is_break() {
+            return None;
+        }
+    }
+    Some(builder.finish())
+}
+
+/// A mapping made again from its pairs as written (merge keys among them, their values
+/// the merged nodes as copied at their alias sites), with the problems that reports
+/// (duplicate keys).
+pub(crate) fn rebuild_mapping(pairs: Vec<(Node, Node)>, opts: &Options) -> (Mapping, Vec<Problem>) {
+    let mut builder = Builder::new("", opts, &[]);
+    let mapping = builder.build_mapping(pairs);
+    (mapping, builder.problems)
+}
+
 impl Node {
     /// The end of the text this node covers where it is written: for an alias, the end of
     /// `*name`.
@@ -600,11 +623,11 @@ fn quoted_end(text: &str, start: usize, style: SaphyrStyle) -> Option<usize> {
     None
 }
 
-fn prepend_via(node: &mut Node, site: Span) {
+pub(crate) fn prepend_via(node: &mut Node, site: Span) {
     node.walk_all_mut(&mut |n: &mut Node| n.via.insert(0, site));
 }
 
-fn is_merge_key(node: &Node) -> bool {
+pub(crate) fn is_merge_key(node: &Node) -> bool {
     matches!(&node.kind, NodeKind::Scalar(s) if s.style == ScalarStyle::Plain && s.value == "<<")
 }
 

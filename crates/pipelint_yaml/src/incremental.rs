@@ -4,11 +4,23 @@
 //! plain scalar (a step name, an image tag, a command) in a way that cannot change the
 //! document's structure. For those, [`edit_scalar`] updates the previous [`Parsed`] in
 //! place: the scalar's value, and every offset after the edit moved by the change in
-//! length. The result equals what [`crate::parse`] makes of the new text (a test checks
-//! that over the corpus); any edit it cannot prove safe is refused, and the caller parses
-//! the new text as usual.
+//! length. Most of the other keystrokes (in a key, a new line, a new item) stay inside
+//! one entry of a block mapping; [`edit_entry`] reads that entry's lines again on their
+//! own and puts what it read in the entry's place. [`edit`] tries both.
+//!
+//! The result equals what [`crate::parse`] makes of the new text (tests and a fuzz target
+//! check that over the corpus); any edit that cannot be proven safe is refused, and the
+//! caller parses the new text as usual.
 
-use crate::{Document, Node, NodeKind, Parsed, ProblemKind, ScalarStyle, Span};
+use crate::build::{parse_strict, prepend_via, rebuild_mapping};
+use crate::{Document, Node, NodeKind, Options, Parsed, ProblemKind, ScalarStyle, Span};
+
+/// Applies to `parsed` (the parse of `old` with `opts`) the edit that replaces
+/// `old[range]` with `inserted`, when [`edit_scalar`] or [`edit_entry`] can. Returns
+/// whether one did; when neither did, `parsed` is unchanged.
+pub fn edit(parsed: &mut Parsed, old: &str, range: Span, inserted: &str, opts: &Options) -> bool {
+    edit_scalar(parsed, old, range, inserted) || edit_entry(parsed, old, range, inserted, opts)
+}
 
 /// Applies to `parsed` (the parse of `old`) the edit that replaces `old[range]` with
 /// `inserted`, when the edit stays inside one plain, single-line scalar that is a value
@@ -185,4 +197,481 @@ fn shift_node(node: &mut Node, span: &impl Fn(&mut Span)) {
             }
         }
     });
+}
+
+/// One step down the tree: to the value of a mapping's entry, or to a sequence's item.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    Value(usize),
+    Item(usize),
+}
+
+/// The lines of one entry of a block mapping: where an edit is read again.
+#[derive(Debug)]
+struct Region {
+    /// The document, and the way from its root to the mapping that holds the entry.
+    doc: usize,
+    path: Vec<Step>,
+    /// The entry's index in the mapping's entries.
+    entry: usize,
+    /// Where the entry's key starts, and its column (in bytes: only spaces and `-` come
+    /// before it on its line).
+    start: usize,
+    column: usize,
+    /// The start of the first line after the entry with more than blanks and a comment
+    /// on it, or the end of the text.
+    end: usize,
+}
+
+/// Applies to `parsed` (the parse of `old` with `opts`) the edit that replaces
+/// `old[range]` with `inserted`, when the edit stays inside the lines of one entry of a
+/// block mapping (from its key to the next line that is not blank or a comment) and
+/// those lines, read on their own, make one or more entries of the same mapping. They
+/// take the entry's place; the mapping's merge keys and duplicate keys are worked out
+/// again; every offset after the edit moves by the change in length.
+///
+/// Refused (the parse is left as it was) when the parse had a problem other than a
+/// duplicate key or a bad merge, when an anchor or an alias is written in the entry's
+/// lines before or after the edit or on a collection around it (their copies would go
+/// stale), when a merge of the mapping comes from a mapping written inline, or when the
+/// lines do not read on their own as entries at the same column.
+pub fn edit_entry(
+    parsed: &mut Parsed,
+    old: &str,
+    range: Span,
+    inserted: &str,
+    opts: &Options,
+) -> bool {
+    let (a, b) = (range.start, range.end);
+    if a > b || b > old.len() || !old.is_char_boundary(a) || !old.is_char_boundary(b) {
+        return false;
+    }
+    if old.len() - (b - a) + inserted.len() > opts.max_bytes {
+        return false;
+    }
+    // Only the problems that reading the lines again reports again.
+    if parsed.problems.iter().any(|p| {
+        !matches!(
+            p.kind,
+            ProblemKind::DuplicateKey { .. } | ProblemKind::BadMerge
+        )
+    }) {
+        return false;
+    }
+    let Some(region) = find_region(parsed, old, a, b) else {
+        return false;
+    };
+    // Overlapping the lines, or empty and inside them.
+    let within =
+        |s: Span| s.start < region.end && (region.start < s.end || region.start <= s.start);
+    if parsed
+        .anchors
+        .iter()
+        .any(|x| within(x.span) || within(x.node_span))
+        || parsed.aliases.iter().any(|x| within(x.span))
+    {
+        return false;
+    }
+    let depth = region.path.len();
+    if depth >= opts.max_depth {
+        return false;
+    }
+
+    // The entry's lines after the edit, with spaces for what stands before the key.
+    let mut text = String::with_capacity(region.end - region.start + inserted.len() + 64);
+    text.extend(std::iter::repeat_n(' ', region.column));
+    text.push_str(&old[region.start..a]);
+    text.push_str(inserted);
+    text.push_str(&old[b..region.end]);
+    // A document marker or a directive would end the document here, not in the lines.
+    let marker =
+        |line: &str| line.starts_with("---") || line.starts_with("...") || line.starts_with('%');
+    if text.split('\n').any(marker) {
+        return false;
+    }
+    let region_opts = Options {
+        max_depth: opts.max_depth - depth,
+        ..opts.clone()
+    };
+    let Some(mut read) = parse_strict(&text, &region_opts) else {
+        return false;
+    };
+    let read_ok = read.documents.len() == 1
+        && read.anchors.is_empty()
+        && read.aliases.is_empty()
+        && read.problems.iter().all(|p| {
+            matches!(
+                p.kind,
+                ProblemKind::DuplicateKey { .. } | ProblemKind::BadMerge
+            )
+        });
+    let Some(root) = read.documents.first().and_then(|d| d.root.as_ref()) else {
+        return false;
+    };
+    let NodeKind::Mapping(read_map) = &root.kind else {
+        return false;
+    };
+    if !read_ok
+        || root.span.start != region.column
+        || text.as_bytes().get(region.column) == Some(&b'{')
+        || root.anchor.is_some()
+        || root.tag.is_some()
+        || root.truncated
+        || read_map.entries.is_empty()
+        || !read_map.merges.is_empty()
+    {
+        return false;
+    }
+
+    // What the change needs from the old parse, before anything moves.
+    let Some(mapping_node) = node_at(parsed, region.doc, &region.path) else {
+        return false;
+    };
+    let NodeKind::Mapping(mapping) = &mapping_node.kind else {
+        return false;
+    };
+    let entry = &mapping.entries[region.entry];
+    let entry_end = entry.key.site().end.max(entry.value.site().end);
+    let was_last = mapping_node.span.end == entry_end;
+    let mut old_ends = Vec::with_capacity(depth + 1);
+    for k in 0..=depth {
+        match node_at(parsed, region.doc, &region.path[..k]) {
+            Some(n) => old_ends.push(n.span.end),
+            None => return false,
+        }
+    }
+    let own_keys: Vec<Span> = mapping
+        .entries
+        .iter()
+        .filter(|e| e.merged_from.is_none())
+        .map(|e| e.key.span)
+        .collect();
+    // The merge keys of the mapping, with the merged nodes copied again from their anchors.
+    let mut merges: Vec<(Span, Node)> = Vec::with_capacity(mapping.merges.len());
+    for merge in &mapping.merges {
+        if !merge.unreadable.is_empty() {
+            return false;
+        }
+        let mut copies = Vec::with_capacity(merge.sources.len());
+        for &site in &merge.sources {
+            let Some(copy) = copy_at(parsed, site) else {
+                return false;
+            };
+            copies.push(copy);
+        }
+        let value = if let [_] = copies.as_slice() {
+            copies.swap_remove(0)
+        } else {
+            Node::new(NodeKind::Sequence(copies), merge.key_span)
+        };
+        merges.push((merge.key_span, value));
+    }
+
+    // The lines read on their own stand at the entry's place in the new text. What ran
+    // on to their end (a block scalar, and what ends with it) runs on to the next token
+    // in the whole text: past the next line's indentation.
+    let offset = region.start - region.column;
+    let lines_end = text.len() + offset;
+    let indent = old.as_bytes()[region.end..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    shift_parsed(&mut read, &|p: &mut usize| {
+        *p += offset;
+        if *p == lines_end {
+            *p += indent;
+        }
+    });
+    let Some(Document {
+        root: Some(read_root),
+        ..
+    }) = read.documents.pop()
+    else {
+        return false;
+    };
+    let read_end = read_root.span.end;
+    let NodeKind::Mapping(read_map) = read_root.kind else {
+        return false;
+    };
+    let read_keys: Vec<Span> = read_map.entries.iter().map(|e| e.key.span).collect();
+
+    // Taken. The problems found in the old lines, and the mapping's duplicate keys, go.
+    parsed.problems.retain(|p| {
+        let in_lines = region.start <= p.span.start && p.span.end <= region.end;
+        let own_duplicate =
+            matches!(p.kind, ProblemKind::DuplicateKey { .. }) && own_keys.contains(&p.span);
+        !in_lines && !own_duplicate
+    });
+    let delta = inserted.len() as isize - (b - a) as isize;
+    // What starts where the entry starts (the mapping, when the entry is its first) stays
+    // there when the edit inserts at that very place.
+    let moved = |p: &mut usize| {
+        if *p >= b && *p > region.start {
+            *p = p.saturating_add_signed(delta);
+        }
+    };
+    shift_parsed(parsed, &moved);
+    let moved_span = |s: &mut Span| {
+        moved(&mut s.start);
+        moved(&mut s.end);
+    };
+    for (key_span, value) in &mut merges {
+        moved_span(key_span);
+        shift_node(value, &moved_span);
+    }
+    // The way to the mapping was walked above, and only offsets moved since: it is there.
+    // Were it not, the parse has changed already, so it is made again from the text.
+    let fresh = || crate::parse(&[&old[..a], inserted, &old[b..]].concat(), opts);
+    let Some(mapping_node) = node_at_mut(parsed, region.doc, &region.path) else {
+        *parsed = fresh();
+        return true;
+    };
+    let NodeKind::Mapping(mapping) = std::mem::replace(&mut mapping_node.kind, NodeKind::Invalid)
+    else {
+        *parsed = fresh();
+        return true;
+    };
+    let mut pairs: Vec<(Node, Node)> = Vec::with_capacity(mapping.entries.len() + read_keys.len());
+    let mut read_entries = Some(read_map.entries);
+    for (i, e) in mapping.entries.into_iter().enumerate() {
+        if i == region.entry {
+            let read = read_entries.take().unwrap_or_default();
+            pairs.extend(read.into_iter().map(|e| (e.key, e.value)));
+        } else if e.merged_from.is_none() {
+            pairs.push((e.key, e.value));
+        }
+    }
+    for (key_span, value) in merges {
+        let key = Node::new(
+            NodeKind::Scalar(crate::Scalar {
+                value: "<<".to_owned(),
+                style: ScalarStyle::Plain,
+            }),
+            key_span,
+        );
+        pairs.push((key, value));
+    }
+    pairs.sort_by_key(|(k, _)| k.site().start);
+    let (rebuilt, duplicates) = rebuild_mapping(pairs, opts);
+    mapping_node.kind = NodeKind::Mapping(rebuilt);
+
+    // The mapping ends where its last entry ends: when that was the entry, so do the
+    // collections around it that ended there.
+    if was_last {
+        let new_end = mapping_node.span.start.max(read_end);
+        mapping_node.span.end = new_end;
+        for k in (0..depth).rev() {
+            if old_ends[k] != old_ends[k + 1] {
+                break;
+            }
+            if let Some(n) = node_at_mut(parsed, region.doc, &region.path[..k]) {
+                n.span.end = new_end;
+            }
+        }
+    }
+    parsed
+        .problems
+        .extend(read.problems.into_iter().filter(|p| {
+            !(matches!(p.kind, ProblemKind::DuplicateKey { .. }) && read_keys.contains(&p.span))
+        }));
+    parsed.problems.extend(duplicates);
+    parsed.problems.sort_by_key(|p| (p.span.start, p.span.end));
+    true
+}
+
+/// The deepest entry of a block mapping whose lines hold `a..b`.
+fn find_region(parsed: &Parsed, text: &str, a: usize, b: usize) -> Option<Region> {
+    parsed.documents.iter().enumerate().find_map(|(doc, d)| {
+        let mut found = None;
+        descend(
+            d.root.as_ref()?,
+            text,
+            a,
+            b,
+            doc,
+            &mut Vec::new(),
+            &mut found,
+        );
+        found
+    })
+}
+
+fn descend(
+    node: &Node,
+    text: &str,
+    a: usize,
+    b: usize,
+    doc: usize,
+    path: &mut Vec<Step>,
+    found: &mut Option<Region>,
+) {
+    if !node.via.is_empty() {
+        return;
+    }
+    let first = text.as_bytes().get(node.span.start);
+    match &node.kind {
+        NodeKind::Mapping(m) if first != Some(&b'{') => {
+            let Some(j) = m
+                .entries
+                .iter()
+                .rposition(|e| e.merged_from.is_none() && e.key.site().start <= a)
+            else {
+                return;
+            };
+            let e = &m.entries[j];
+            let start = e.key.site().start;
+            let next = m
+                .entries
+                .iter()
+                .filter(|x| x.merged_from.is_none())
+                .map(|x| x.key.site().start)
+                .chain(m.merges.iter().map(|g| g.key_span.start))
+                .filter(|&s| s > start)
+                .min();
+            let Some((column, end)) = entry_lines(text, e, next) else {
+                return;
+            };
+            if !(b < end || (end == text.len() && b == end)) {
+                return;
+            }
+            *found = Some(Region {
+                doc,
+                path: path.clone(),
+                entry: j,
+                start,
+                column,
+                end,
+            });
+            path.push(Step::Value(j));
+            descend(&e.value, text, a, b, doc, path, found);
+            path.pop();
+        }
+        NodeKind::Sequence(items) if first != Some(&b'[') => {
+            let Some(k) = items.iter().rposition(|n| n.site().start <= a) else {
+                return;
+            };
+            path.push(Step::Item(k));
+            descend(&items[k], text, a, b, doc, path, found);
+            path.pop();
+        }
+        _ => {}
+    }
+}
+
+/// The column of an entry's key and the end of its lines (see [`Region`]), when the key
+/// is a scalar with no anchor or tag, written first on its line after spaces and `-`
+/// only, and the lines end before `next` (the key of the next pair of the mapping).
+fn entry_lines(text: &str, e: &crate::Entry, next: Option<usize>) -> Option<(usize, usize)> {
+    let key = &e.key;
+    if !key.via.is_empty()
+        || key.anchor.is_some()
+        || key.tag.is_some()
+        || !matches!(key.kind, NodeKind::Scalar(_))
+    {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let start = key.span.start;
+    let line = line_start(bytes, start);
+    if !bytes[line..start].iter().all(|c| matches!(c, b' ' | b'-')) {
+        return None;
+    }
+    // After the value: the rest of its last line, unless the value ends where the next
+    // line's text starts (a block scalar runs on to the next token).
+    let end = key.site().end.max(e.value.site().end).min(bytes.len());
+    let end_line = line_start(bytes, end);
+    let mut at = if bytes[end_line..end]
+        .iter()
+        .all(|c| matches!(c, b' ' | b'\t' | b'\r'))
+    {
+        end_line
+    } else {
+        after_line(bytes, end)
+    };
+    // Then the lines that hold nothing or a comment.
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let first = rest.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\r'));
+        match first.map(|i| rest[i]) {
+            None => at = bytes.len(),
+            Some(b'\n' | b'#') => at = after_line(bytes, at),
+            Some(_) => break,
+        }
+    }
+    if next.is_some_and(|n| at > n) {
+        return None;
+    }
+    Some((start - line, at))
+}
+
+fn line_start(bytes: &[u8], at: usize) -> usize {
+    bytes[..at]
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(0, |i| i + 1)
+}
+
+/// The start of the line after the one holding `at` (the end of the text on the last).
+fn after_line(bytes: &[u8], at: usize) -> usize {
+    bytes[at..]
+        .iter()
+        .position(|c| *c == b'\n')
+        .map_or(bytes.len(), |i| at + i + 1)
+}
+
+fn node_at<'p>(parsed: &'p Parsed, doc: usize, path: &[Step]) -> Option<&'p Node> {
+    let mut node = parsed.documents.get(doc)?.root.as_ref()?;
+    for step in path {
+        node = match (step, &node.kind) {
+            (Step::Value(j), NodeKind::Mapping(m)) => &m.entries.get(*j)?.value,
+            (Step::Item(k), NodeKind::Sequence(items)) => items.get(*k)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+fn node_at_mut<'p>(parsed: &'p mut Parsed, doc: usize, path: &[Step]) -> Option<&'p mut Node> {
+    let mut node = parsed.documents.get_mut(doc)?.root.as_mut()?;
+    for step in path {
+        node = match (step, &mut node.kind) {
+            (Step::Value(j), NodeKind::Mapping(m)) => &mut m.entries.get_mut(*j)?.value,
+            (Step::Item(k), NodeKind::Sequence(items)) => items.get_mut(*k)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// The node an alias at `site` stands for, copied there as the parse copies it.
+fn copy_at(parsed: &Parsed, site: Span) -> Option<Node> {
+    let alias = parsed.aliases.iter().find(|x| x.span == site)?;
+    let anchor = parsed.anchors.get(alias.anchor?)?;
+    let node = parsed
+        .documents
+        .iter()
+        .filter_map(|d| d.root.as_ref())
+        .find_map(|root| anchored(root, anchor.node_span, anchor.span))?;
+    let mut copy = node.clone();
+    prepend_via(&mut copy, site);
+    Some(copy)
+}
+
+/// The node written at `span` with the anchor written at `mark`.
+fn anchored(node: &Node, span: Span, mark: Span) -> Option<&Node> {
+    if !node.via.is_empty() || !node.span.contains_span(span) {
+        return None;
+    }
+    if node.span == span && node.anchor.as_ref().is_some_and(|m| m.span == mark) {
+        return Some(node);
+    }
+    match &node.kind {
+        NodeKind::Sequence(items) => items.iter().find_map(|n| anchored(n, span, mark)),
+        NodeKind::Mapping(m) => m
+            .entries
+            .iter()
+            .filter(|e| e.merged_from.is_none())
+            .find_map(|e| anchored(&e.key, span, mark).or_else(|| anchored(&e.value, span, mark))),
+        NodeKind::Scalar(_) | NodeKind::Invalid => None,
+    }
 }

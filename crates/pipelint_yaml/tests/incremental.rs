@@ -1,7 +1,10 @@
-//! `edit_scalar` against a fresh parse: whenever it takes an edit, the parse it leaves
-//! equals `parse` of the new text; whenever it refuses one, it leaves the parse as it was.
+//! `edit_scalar` and `edit_entry` against a fresh parse: whenever one takes an edit, the
+//! parse it leaves equals `parse` of the new text; whenever it refuses one, it leaves the
+//! parse as it was.
 
-use pipelint_yaml::{Node, NodeKind, Options, Parsed, ScalarStyle, Span, edit_scalar, parse};
+use pipelint_yaml::{
+    Node, NodeKind, Options, Parsed, ScalarStyle, Span, edit_entry, edit_scalar, parse,
+};
 
 const SAMPLE: &str = "image: node:20\n\ndefinitions:\n  steps:\n    - step: &test\n        name: Test\n        script:\n          - npm test\n\npipelines:\n  default:\n    - step: *test\n    - step:\n        <<: *test\n        name: Lint 0 # the linter\n        size: 2x\n        services: [docker, postgres]\n        script:\n          - npm run lint\n          - echo {a: b}\n  branches:\n    main:\n      - step:\n          name: Deploy\n          deployment: production\n          trigger: manual\n          script:\n            - ./deploy.sh  production\n";
 
@@ -18,17 +21,44 @@ fn corpus() -> Vec<String> {
     texts
 }
 
-/// Tries one edit; returns whether `edit_scalar` took it.
+type Edit = fn(&mut Parsed, &str, Span, &str) -> bool;
+
+fn scalar(parsed: &mut Parsed, text: &str, range: Span, inserted: &str) -> bool {
+    edit_scalar(parsed, text, range, inserted)
+}
+
+fn entry(parsed: &mut Parsed, text: &str, range: Span, inserted: &str) -> bool {
+    edit_entry(parsed, text, range, inserted, &Options::default())
+}
+
+/// Tries one edit with `edit_scalar`; returns whether it was taken.
 fn try_edit(text: &str, before: &Parsed, range: Span, inserted: &str) -> bool {
+    try_with(scalar, text, before, range, inserted)
+}
+
+/// Tries one edit with `how`; returns whether it was taken.
+fn try_with(how: Edit, text: &str, before: &Parsed, range: Span, inserted: &str) -> bool {
     let new = [&text[..range.start], inserted, &text[range.end..]].concat();
     let mut parsed = before.clone();
-    let taken = edit_scalar(&mut parsed, text, range, inserted);
+    let taken = how(&mut parsed, text, range, inserted);
     if taken {
-        assert_eq!(
-            parsed,
-            parse(&new, &Options::default()),
-            "edit {range:?} -> {inserted:?} of:\n{text}"
-        );
+        let fresh = parse(&new, &Options::default());
+        if parsed != fresh {
+            let (got, want) = (format!("{parsed:#?}"), format!("{fresh:#?}"));
+            let (got, want): (Vec<&str>, Vec<&str>) =
+                (got.lines().collect(), want.lines().collect());
+            let at = got
+                .iter()
+                .zip(&want)
+                .position(|(g, w)| g != w)
+                .unwrap_or(got.len().min(want.len()));
+            let from = at.saturating_sub(12);
+            panic!(
+                "edit {range:?} -> {inserted:?} of:\n{text}\n---- new text:\n{new}\n---- carried over, from line {from}:\n{}\n---- fresh:\n{}",
+                got[from..(at + 4).min(got.len())].join("\n"),
+                want[from..(at + 4).min(want.len())].join("\n"),
+            );
+        }
     } else {
         assert!(parsed == *before, "a refused edit changed the parse");
     }
@@ -68,7 +98,7 @@ fn taken_edits_give_the_fresh_parse() {
         }
         // At the end of a value (typing on), inside it, and anywhere in the file.
         let mut edits: Vec<(Span, &str)> = Vec::new();
-        for _ in 0..12 {
+        for _ in 0..rounds() {
             if let Some(s) = spans.get(next(spans.len())).copied() {
                 edits.push((Span::empty(s.end), pieces[next(pieces.len())]));
                 if s.end > s.start + 1 && text.is_char_boundary(s.end - 1) {
@@ -91,6 +121,108 @@ fn taken_edits_give_the_fresh_parse() {
         }
     }
     eprintln!("incremental: {taken} of {tried} edits taken");
+    assert!(taken > 0, "no edit was taken: the test checks nothing");
+}
+
+fn own_keys(node: &Node, out: &mut Vec<Span>) {
+    if !node.via.is_empty() {
+        return;
+    }
+    match &node.kind {
+        NodeKind::Sequence(items) => items.iter().for_each(|n| own_keys(n, out)),
+        NodeKind::Mapping(m) => {
+            for e in m.entries.iter().filter(|e| e.merged_from.is_none()) {
+                if e.key.via.is_empty() {
+                    out.push(e.key.span);
+                }
+                own_keys(&e.value, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Rounds of random edits per file (more with `PIPELINT_INCREMENTAL_ROUNDS`).
+fn rounds() -> usize {
+    std::env::var("PIPELINT_INCREMENTAL_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12)
+}
+
+/// Edits that change the structure: in keys, new lines and entries, lines removed, and
+/// structural characters anywhere. `edit_entry` alone, so that it sees value edits too.
+#[test]
+fn taken_entry_edits_give_the_fresh_parse() {
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let in_key = ["x", "-", "_", ":", " ", "", "é", "'", "<<", "*"];
+    let anywhere = [
+        "\n", ": ", "  ", "- ", "x:", "#", "x: 1\n", "\n\n", "|\n", "&a ", "[", "}", "\t", "---\n",
+        "\r\n", "? ", "\r",
+    ];
+    let (mut taken, mut tried) = (0, 0);
+    for text in corpus() {
+        let before = parse(&text, &Options::default());
+        let mut keys = Vec::new();
+        if let Some(root) = before.root() {
+            own_keys(root, &mut keys);
+        }
+        let lines: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < text.len())
+            .collect();
+        let mut edits: Vec<(Span, String)> = Vec::new();
+        for _ in 0..rounds() {
+            if let Some(k) = keys.get(next(keys.len())).copied() {
+                // Typing in a key, at its end or inside, or deleting a character of it.
+                let at = k.start + next(k.len() + 1);
+                if text.is_char_boundary(at) {
+                    edits.push((Span::empty(at), in_key[next(in_key.len())].to_owned()));
+                    if at < k.end && text.is_char_boundary(at + 1) {
+                        edits.push((Span::new(at, at + 1), String::new()));
+                    }
+                }
+                // A new entry or item after the key's line, at the key's column.
+                let line = text[..k.start].rfind('\n').map_or(0, |i| i + 1);
+                let column = " ".repeat(text[line..k.start].len());
+                let end = text[k.start..]
+                    .find('\n')
+                    .map_or(text.len(), |i| k.start + i);
+                let what = ["new: 1", "new:", "- x", "new: [a", "name: again", "n"][next(6)];
+                edits.push((Span::empty(end), format!("\n{column}{what}")));
+            }
+            if let Some(&line) = lines.get(next(lines.len())) {
+                // A whole line removed, or one indented or dedented.
+                let end = text[line..].find('\n').map_or(text.len(), |i| line + i + 1);
+                edits.push((Span::new(line, end), String::new()));
+                edits.push((Span::empty(line), " ".to_owned()));
+                if text[line..].starts_with(' ') {
+                    edits.push((Span::new(line, line + 1), String::new()));
+                }
+            }
+            let at = next(text.len() + 1);
+            let end = (at + next(3)).min(text.len());
+            if text.is_char_boundary(at) && text.is_char_boundary(end) {
+                edits.push((
+                    Span::new(at, end),
+                    anywhere[next(anywhere.len())].to_owned(),
+                ));
+            }
+        }
+        for (range, inserted) in edits {
+            tried += 1;
+            if try_with(entry, &text, &before, range, &inserted) {
+                taken += 1;
+            }
+        }
+    }
+    eprintln!("incremental (entries): {taken} of {tried} edits taken");
     assert!(taken > 0, "no edit was taken: the test checks nothing");
 }
 
