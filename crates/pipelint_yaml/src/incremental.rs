@@ -576,14 +576,13 @@ fn entry_lines(text: &str, e: &crate::Entry, next: Option<usize>) -> Option<(usi
     if !bytes[line..start].iter().all(|c| matches!(c, b' ' | b'-')) {
         return None;
     }
-    // After the value: the rest of its last line, unless the value ends where the next
-    // line's text starts (a block scalar runs on to the next token).
+    // After the value: the rest of its last line, unless the value ends in a block scalar
+    // and so runs on to the next token (or the line after its last blank one).
     let end = key.site().end.max(e.value.site().end).min(bytes.len());
     let end_line = line_start(bytes, end);
-    let mut at = if bytes[end_line..end]
-        .iter()
-        .all(|c| matches!(c, b' ' | b'\t' | b'\r'))
-    {
+    let runs_on = ends_in_block_scalar(bytes, &e.value)
+        && (bytes[end_line..end].iter()).all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+    let mut at = if runs_on {
         end_line
     } else {
         after_line(bytes, end)
@@ -602,6 +601,28 @@ fn entry_lines(text: &str, e: &crate::Entry, next: Option<usize>) -> Option<(usi
         return None;
     }
     Some((start - line, at))
+}
+
+/// Whether the last text of `node` as written is a literal or folded block scalar.
+fn ends_in_block_scalar(bytes: &[u8], node: &Node) -> bool {
+    if !node.via.is_empty() || matches!(bytes.get(node.span.start), Some(b'[' | b'{')) {
+        return false;
+    }
+    match &node.kind {
+        NodeKind::Scalar(s) => s.style.is_block(),
+        NodeKind::Sequence(items) => items
+            .last()
+            .is_some_and(|last| ends_in_block_scalar(bytes, last)),
+        NodeKind::Mapping(m) => {
+            let last = m.entries.iter().rfind(|e| e.merged_from.is_none());
+            let last_merge = m.merges.iter().map(|g| g.key_span.start).max();
+            last.is_some_and(|e| {
+                last_merge.is_none_or(|g| g < e.key.site().start)
+                    && ends_in_block_scalar(bytes, &e.value)
+            })
+        }
+        NodeKind::Invalid => false,
+    }
 }
 
 fn line_start(bytes: &[u8], at: usize) -> usize {

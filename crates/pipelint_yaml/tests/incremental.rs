@@ -226,6 +226,18 @@ fn taken_entry_edits_give_the_fresh_parse() {
     assert!(taken > 0, "no edit was taken: the test checks nothing");
 }
 
+/// Edits the fuzzer found carried over wrongly, each now equal to the fresh parse.
+#[test]
+fn fuzz_regressions() {
+    // The entry's last line holds a mapping with an empty key (`:`): the node's span sits
+    // at the colon, on a line of its own; the entry's lines end after it, not before.
+    let text = "p:\n  - step:\n      name: x\n      script:\n       :\n  - step: {}\n";
+    let before = parse(text, &Options::default());
+    let name = text.find("      name").expect("in the text");
+    let line = Span::new(name, name + "      name: x\n".len());
+    assert!(try_with(entry, text, &before, line, ""));
+}
+
 #[test]
 fn what_is_refused() {
     let text = SAMPLE;
