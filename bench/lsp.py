@@ -4,9 +4,9 @@
 Measures, over stdio with plain JSON-RPC (no dependencies):
 - the time from sending a `textDocument/didChange` of a 5,000-line pipeline file to
   receiving the `textDocument/publishDiagnostics` for that version (any coalescing delay
-  included), over many edits, as median and 95th percentile: typing in a value (a step's
-  name; the server carries its parse over such an edit) and typing in a key (the
-  structure changes; a full parse);
+  included), over many edits, as median and 95th percentile, in three series: typing in a
+  value (a step's name), typing in a key, and adding a line (each change then undone by
+  the next);
 - the server's resident memory (VmRSS) with 20 such documents open, and after closing
   them.
 
@@ -115,12 +115,18 @@ def main():
     )
     c.wait(is_publish(1))
 
-    # Isolated edits, one change at a time, each waited for: typing a character and
-    # removing it again. Two series: in a step's name (a plain value: the server carries
-    # its parse over the edit), and in a key (the structure changes: a full parse).
+    # Isolated edits, one change at a time, each waited for: typing (or pasting) and
+    # removing it again. Three series: in a step's name (a plain value), in a key (the
+    # structure changes), and a new line with a new key.
     line = text.splitlines().index("              name: Lint 0")
     version = 1
-    for what, col in (("in a value (`name: Lint 0`)", 26), ("in a key (`name`)", 18)):
+    new_line = "\n              size: 2x"
+    series = (
+        ("in a value (`name: Lint 0`)", (line, 26), (line, 27), "x"),
+        ("in a key (`name`)", (line, 18), (line, 19), "x"),
+        ("adding a line (`size: 2x` after the name)", (line, 26), (line + 1, 22), new_line),
+    )
+    for what, at, to, typed in series:
         times = []
         cpu_before = c.cpu_ms()
         for i in range(200):
@@ -128,10 +134,10 @@ def main():
             insert = i % 2 == 0
             change = {
                 "range": {
-                    "start": {"line": line, "character": col},
-                    "end": {"line": line, "character": col if insert else col + 1},
+                    "start": {"line": at[0], "character": at[1]},
+                    "end": {"line": (at if insert else to)[0], "character": (at if insert else to)[1]},
                 },
-                "text": "x" if insert else "",
+                "text": typed if insert else "",
             }
             start = time.perf_counter()
             c.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})

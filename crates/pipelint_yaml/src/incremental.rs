@@ -206,28 +206,30 @@ enum Step {
     Item(usize),
 }
 
-/// The lines of one entry of a block mapping: where an edit is read again.
+/// The lines of one entry of a block mapping, or of a run of neighbouring entries: where
+/// an edit is read again.
 #[derive(Debug)]
 struct Region {
-    /// The document, and the way from its root to the mapping that holds the entry.
+    /// The document, and the way from its root to the mapping that holds the entries.
     doc: usize,
     path: Vec<Step>,
-    /// The entry's index in the mapping's entries.
-    entry: usize,
-    /// Where the entry's key starts, and its column (in bytes: only spaces and `-` come
-    /// before it on its line).
+    /// The first and last entry's index in the mapping's entries.
+    first: usize,
+    last: usize,
+    /// Where the first entry's key starts, and its column (in bytes: only spaces and `-`
+    /// come before it on its line).
     start: usize,
     column: usize,
-    /// The start of the first line after the entry with more than blanks and a comment
-    /// on it, or the end of the text.
+    /// The start of the first line after the last entry with more than blanks and a
+    /// comment on it, or the end of the text.
     end: usize,
 }
 
 /// Applies to `parsed` (the parse of `old` with `opts`) the edit that replaces
 /// `old[range]` with `inserted`, when the edit stays inside the lines of one entry of a
-/// block mapping (from its key to the next line that is not blank or a comment) and
-/// those lines, read on their own, make one or more entries of the same mapping. They
-/// take the entry's place; the mapping's merge keys and duplicate keys are worked out
+/// block mapping (from its key to the next line that is not blank or a comment), or of a
+/// run of neighbouring entries, and those lines, read on their own, make one or more
+/// entries of the same mapping. They take the entries' place; the mapping's merge keys and duplicate keys are worked out
 /// again; every offset after the edit moves by the change in length.
 ///
 /// Refused (the parse is left as it was) when the parse had a problem other than a
@@ -322,6 +324,17 @@ pub fn edit_entry(
     {
         return false;
     }
+    // A block scalar with no text before the end of the lines is placed at its indicator
+    // there, but at the next token in the whole text: not worth a rule of its own.
+    let mut bare_block = false;
+    root.walk(&mut |n: &Node| {
+        bare_block |= matches!(&n.kind, NodeKind::Scalar(s) if s.style.is_block())
+            && n.span.end == text.len()
+            && matches!(text.as_bytes().get(n.span.start), Some(b'|' | b'>'));
+    });
+    if bare_block {
+        return false;
+    }
 
     // What the change needs from the old parse, before anything moves.
     let Some(mapping_node) = node_at(parsed, region.doc, &region.path) else {
@@ -330,7 +343,7 @@ pub fn edit_entry(
     let NodeKind::Mapping(mapping) = &mapping_node.kind else {
         return false;
     };
-    let entry = &mapping.entries[region.entry];
+    let entry = &mapping.entries[region.last];
     let entry_end = entry.key.site().end.max(entry.value.site().end);
     let was_last = mapping_node.span.end == entry_end;
     let mut old_ends = Vec::with_capacity(depth + 1);
@@ -434,9 +447,10 @@ pub fn edit_entry(
     let mut pairs: Vec<(Node, Node)> = Vec::with_capacity(mapping.entries.len() + read_keys.len());
     let mut read_entries = Some(read_map.entries);
     for (i, e) in mapping.entries.into_iter().enumerate() {
-        if i == region.entry {
-            let read = read_entries.take().unwrap_or_default();
-            pairs.extend(read.into_iter().map(|e| (e.key, e.value)));
+        if (region.first..=region.last).contains(&i) {
+            if let Some(read) = read_entries.take() {
+                pairs.extend(read.into_iter().map(|e| (e.key, e.value)));
+            }
         } else if e.merged_from.is_none() {
             pairs.push((e.key, e.value));
         }
@@ -511,24 +525,23 @@ fn descend(
     let first = text.as_bytes().get(node.span.start);
     match &node.kind {
         NodeKind::Mapping(m) if first != Some(&b'{') => {
-            let Some(j) = m
-                .entries
-                .iter()
-                .rposition(|e| e.merged_from.is_none() && e.key.site().start <= a)
-            else {
+            // The entries from the one the edit starts in to the one it ends in.
+            let written_before = |at: usize| {
+                (m.entries.iter())
+                    .rposition(|e| e.merged_from.is_none() && e.key.site().start <= at)
+            };
+            let (Some(first), Some(last)) = (written_before(a), written_before(b)) else {
                 return;
             };
-            let e = &m.entries[j];
-            let start = e.key.site().start;
-            let next = m
-                .entries
-                .iter()
+            let (e, last_entry) = (&m.entries[first], &m.entries[last]);
+            let after = last_entry.key.site().start;
+            let next = (m.entries.iter())
                 .filter(|x| x.merged_from.is_none())
                 .map(|x| x.key.site().start)
                 .chain(m.merges.iter().map(|g| g.key_span.start))
-                .filter(|&s| s > start)
+                .filter(|&s| s > after)
                 .min();
-            let Some((column, end)) = entry_lines(text, e, next) else {
+            let Some((column, end)) = entry_lines(text, e, last_entry, next) else {
                 return;
             };
             if !(b < end || (end == text.len() && b == end)) {
@@ -537,14 +550,17 @@ fn descend(
             *found = Some(Region {
                 doc,
                 path: path.clone(),
-                entry: j,
-                start,
+                first,
+                last,
+                start: e.key.site().start,
                 column,
                 end,
             });
-            path.push(Step::Value(j));
-            descend(&e.value, text, a, b, doc, path, found);
-            path.pop();
+            if first == last {
+                path.push(Step::Value(first));
+                descend(&e.value, text, a, b, doc, path, found);
+                path.pop();
+            }
         }
         NodeKind::Sequence(items) if first != Some(&b'[') => {
             let Some(k) = items.iter().rposition(|n| n.site().start <= a) else {
@@ -558,10 +574,16 @@ fn descend(
     }
 }
 
-/// The column of an entry's key and the end of its lines (see [`Region`]), when the key
-/// is a scalar with no anchor or tag, written first on its line after spaces and `-`
-/// only, and the lines end before `next` (the key of the next pair of the mapping).
-fn entry_lines(text: &str, e: &crate::Entry, next: Option<usize>) -> Option<(usize, usize)> {
+/// The column of an entry's key and the end of the lines from it to those of `last` (see
+/// [`Region`]), when the key is a scalar with no anchor or tag, written first on its line
+/// after spaces and `-` only, and the lines end before `next` (the key of the pair after
+/// `last` in the mapping).
+fn entry_lines(
+    text: &str,
+    e: &crate::Entry,
+    last: &crate::Entry,
+    next: Option<usize>,
+) -> Option<(usize, usize)> {
     let key = &e.key;
     if !key.via.is_empty()
         || key.anchor.is_some()
@@ -578,9 +600,9 @@ fn entry_lines(text: &str, e: &crate::Entry, next: Option<usize>) -> Option<(usi
     }
     // After the value: the rest of its last line, unless the value ends in a block scalar
     // and so runs on to the next token (or the line after its last blank one).
-    let end = key.site().end.max(e.value.site().end).min(bytes.len());
+    let end = (last.key.site().end.max(last.value.site().end)).min(bytes.len());
     let end_line = line_start(bytes, end);
-    let runs_on = ends_in_block_scalar(bytes, &e.value)
+    let runs_on = ends_in_block_scalar(bytes, &last.value)
         && (bytes[end_line..end].iter()).all(|c| matches!(c, b' ' | b'\t' | b'\r'));
     let mut at = if runs_on {
         end_line

@@ -196,6 +196,21 @@ fn taken_entry_edits_give_the_fresh_parse() {
                     .map_or(text.len(), |i| k.start + i);
                 let what = ["new: 1", "new:", "- x", "new: [a", "name: again", "n"][next(6)];
                 edits.push((Span::empty(end), format!("\n{column}{what}")));
+                // Two entries pasted; the next line taken away with the line break before
+                // it (undoing a new line), or two.
+                edits.push((
+                    Span::empty(end),
+                    format!("\n{column}a: 1\n{column}b:\n{column}  - c"),
+                ));
+                for lines in 1..=2 {
+                    let mut to = end;
+                    for _ in 0..lines {
+                        to = text[(to + 1).min(text.len())..]
+                            .find('\n')
+                            .map_or(text.len(), |i| to + 1 + i);
+                    }
+                    edits.push((Span::new(end, to.min(text.len())), String::new()));
+                }
             }
             if let Some(&line) = lines.get(next(lines.len())) {
                 // A whole line removed, or one indented or dedented.
@@ -226,9 +241,10 @@ fn taken_entry_edits_give_the_fresh_parse() {
     assert!(taken > 0, "no edit was taken: the test checks nothing");
 }
 
-/// Edits the fuzzer found carried over wrongly, each now equal to the fresh parse.
+/// Edits once carried over wrongly (found by the fuzzer and by the random edits above):
+/// each now gives the fresh parse or is refused.
 #[test]
-fn fuzz_regressions() {
+fn regressions() {
     // The entry's last line holds a mapping with an empty key (`:`): the node's span sits
     // at the colon, on a line of its own; the entry's lines end after it, not before.
     let text = "p:\n  - step:\n      name: x\n      script:\n       :\n  - step: {}\n";
@@ -236,6 +252,13 @@ fn fuzz_regressions() {
     let name = text.find("      name").expect("in the text");
     let line = Span::new(name, name + "      name: x\n".len());
     assert!(try_with(entry, text, &before, line, ""));
+    // The only line of a block scalar removed: an empty block scalar at the end of the
+    // lines read again is placed differently from one before the next key; refused.
+    let text = "s:\n  - pipe: x\n    variables:\n      F: >-\n        /a/b\n      A: 1\n";
+    let before = parse(text, &Options::default());
+    let end = text.find(">-").expect("in the text") + 2;
+    let gone = Span::new(end, end + "\n        /a/b".len());
+    try_with(entry, text, &before, gone, "");
 }
 
 #[test]
