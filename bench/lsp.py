@@ -4,9 +4,9 @@
 Measures, over stdio with plain JSON-RPC (no dependencies):
 - the time from sending a `textDocument/didChange` of a 5,000-line pipeline file to
   receiving the `textDocument/publishDiagnostics` for that version (any coalescing delay
-  included), over many edits, as median and 95th percentile, in three series: typing in a
-  value (a step's name), typing in a key, and adding a line (each change then undone by
-  the next);
+  included), over many edits, as median and 95th percentile, in four series: typing in a
+  value (a step's name), typing in a key, adding a line (each change then undone by the
+  next), and typing a new key letter by letter near the end of the file;
 - the server's resident memory (VmRSS) with 20 such documents open, and after closing
   them.
 
@@ -115,29 +115,48 @@ def main():
     )
     c.wait(is_publish(1))
 
-    # Isolated edits, one change at a time, each waited for: typing (or pasting) and
-    # removing it again. Three series: in a step's name (a plain value), in a key (the
-    # structure changes), and a new line with a new key.
-    line = text.splitlines().index("              name: Lint 0")
-    version = 1
-    new_line = "\n              size: 2x"
+    # Isolated edits, one change at a time, each waited for. Four series: typing a
+    # character in a step's name (a plain value) and removing it; the same in a key (the
+    # structure changes); adding a line with a new key and removing it; and typing a new
+    # key letter by letter on a new line in the last step of the file, where the text
+    # does not read from the first letter to the colon: those versions are parsed whole,
+    # up to the error near the end of the file (the worst place for it).
+    lines = text.splitlines()
+    line = lines.index("              name: Lint 0")
+    last = max(i for i, s in enumerate(lines) if s.startswith("          deployment: staging-"))
+    end_of_last = len(lines[last])
+
+    def toggle(at, to, typed):
+        return [((at, to if i % 2 else at), "" if i % 2 else typed) for i in range(200)]
+
+    def new_key():
+        edits = []
+        for _ in range(25):
+            edits.append((((last, end_of_last), (last, end_of_last)), "\n          "))
+            for i, ch in enumerate("caches:"):
+                at = (last + 1, 10 + i)
+                edits.append(((at, at), ch))
+            edits.append((((last, end_of_last), (last + 1, 17)), ""))
+        return edits
+
     series = (
-        ("in a value (`name: Lint 0`)", (line, 26), (line, 27), "x"),
-        ("in a key (`name`)", (line, 18), (line, 19), "x"),
-        ("adding a line (`size: 2x` after the name)", (line, 26), (line + 1, 22), new_line),
+        ("typing in a value (`name: Lint 0`)", toggle((line, 26), (line, 27), "x")),
+        ("typing in a key (`name`)", toggle((line, 18), (line, 19), "x")),
+        ("adding a line (`size: 2x` after the name)", toggle((line, 26), (line + 1, 22), "\n              size: 2x")),
+        ("typing a new key (`caches:`) in the last step", new_key()),
     )
-    for what, at, to, typed in series:
+    version = 1
+    for what, edits in series:
         times = []
         cpu_before = c.cpu_ms()
-        for i in range(200):
+        for (at, to), typed in edits:
             version += 1
-            insert = i % 2 == 0
             change = {
                 "range": {
                     "start": {"line": at[0], "character": at[1]},
-                    "end": {"line": (at if insert else to)[0], "character": (at if insert else to)[1]},
+                    "end": {"line": to[0], "character": to[1]},
                 },
-                "text": typed if insert else "",
+                "text": typed,
             }
             start = time.perf_counter()
             c.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
@@ -146,7 +165,7 @@ def main():
         cpu = (c.cpu_ms() - cpu_before) / len(times)
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
-        print(f"didChange -> publishDiagnostics, {len(text.splitlines())}-line file, {len(times)} edits {what}:"
+        print(f"didChange -> publishDiagnostics, {len(lines)}-line file, {len(times)} edits {what}:"
               f" median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms"
               f" (server CPU time per edit: {cpu:.1f} ms, all threads)")
 

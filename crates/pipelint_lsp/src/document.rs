@@ -61,6 +61,25 @@ pub struct Document {
     /// [`pipelint_yaml::edit`] when the changes allowed it; the next analysis then skips
     /// parsing.
     kept: Option<Kept>,
+    /// The last parse without a syntax error, kept while later versions could not be
+    /// carried over (in the middle of typing a key, before its colon): once the text reads
+    /// again, the whole change since that parse is carried over as one edit.
+    readable: Option<Kept>,
+}
+
+/// What a change or an eviction made stale: for the caller to drop where the time it
+/// takes does not delay an answer.
+#[derive(Default)]
+pub struct Stale {
+    snapshot: Option<Arc<Snapshot>>,
+    parse: Option<Kept>,
+}
+
+impl Stale {
+    /// The stale analysis, if there is one.
+    pub fn snapshot(&self) -> Option<&Arc<Snapshot>> {
+        self.snapshot.as_ref()
+    }
 }
 
 /// A parse of a document's text made by editing the parse of an earlier version.
@@ -113,6 +132,7 @@ impl Document {
             kind,
             snapshot: None,
             kept: None,
+            readable: None,
         }
     }
 
@@ -121,15 +141,19 @@ impl Document {
     ///
     /// The analysis of the previous version is taken out: when nothing else holds it and
     /// every change is one [`pipelint_yaml::edit`] takes, its parse is carried over
-    /// to the new text. Returns the old analysis when it was not re-used, for the caller
-    /// to drop where the time it takes does not delay an answer.
+    /// to the new text; when one is not, a parse without a syntax error is kept as
+    /// [`Document::readable`]. Returns what was not re-used.
     pub fn apply(
         &mut self,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: Encoding,
-    ) -> Option<Arc<Snapshot>> {
-        let (mut base, stale) = self.take_base();
+    ) -> Stale {
+        let (mut base, snapshot) = self.take_base();
+        let mut stale = Stale {
+            snapshot,
+            parse: None,
+        };
         for change in changes {
             match change.range {
                 None => {
@@ -146,8 +170,12 @@ impl Document {
                             Span::new(self.rope.char_to_byte(start), self.rope.char_to_byte(end));
                         if edit(&mut kept.parsed, &kept.text, span, &change.text, &kept.yaml) {
                             kept.text.replace_range(span.range(), &change.text);
-                        } else {
-                            base = None;
+                        } else if let Some(refused) = base.take() {
+                            if readable(&refused.parsed) {
+                                stale.parse = self.readable.replace(refused);
+                            } else {
+                                stale.parse = Some(refused);
+                            }
                         }
                     }
                     self.rope.remove(start..end);
@@ -156,8 +184,27 @@ impl Document {
             }
         }
         self.version = version;
+        if base.is_some() {
+            // Carried over: the parse of this version reads.
+            stale.parse = self.readable.take();
+        }
         self.kept = base.map(|k| Kept { version, ..k });
         stale
+    }
+
+    /// The readable parse of an earlier version carried over to `text` (made with the
+    /// settings of `generation`), when the change since is one edit that
+    /// [`pipelint_yaml::edit`] takes; the readable parse is used up then.
+    fn carry_readable(&mut self, text: &str, generation: u64) -> Option<Parsed> {
+        let mut old = self.readable.take()?;
+        if old.generation == generation {
+            let (range, inserted) = difference(&old.text, text);
+            if edit(&mut old.parsed, &old.text, range, inserted, &old.yaml) {
+                return Some(old.parsed);
+            }
+        }
+        self.readable = Some(old);
+        None
     }
 
     /// The parse of the current text to carry over (from an earlier carry-over, or from
@@ -190,9 +237,12 @@ impl Document {
     /// Forgets the analysis (the text or the settings changed, or it is evicted to save
     /// memory: it is made again when asked for). Returns it, for the caller to drop where
     /// the time it takes does not delay an answer.
-    pub fn invalidate(&mut self) -> Option<Arc<Snapshot>> {
+    pub fn invalidate(&mut self) -> Stale {
         self.kept = None;
-        self.snapshot.take()
+        Stale {
+            snapshot: self.snapshot.take(),
+            parse: self.readable.take(),
+        }
     }
 
     /// The size of the text the analysis was made of (0 without one).
@@ -222,7 +272,11 @@ impl Document {
             .filter(|k| k.version == self.version && k.generation == generation);
         let (text, parsed) = match kept {
             Some(k) => (k.text, Some(k.parsed)),
-            None => (self.rope.to_string(), None),
+            None => {
+                let text = self.rope.to_string();
+                let parsed = self.carry_readable(&text, generation);
+                (text, parsed)
+            }
         };
         let (analysis, panic, settings, yaml) = if self.is_pipeline {
             let opts = opts();
@@ -250,6 +304,38 @@ impl Document {
         self.snapshot = Some(snap.clone());
         (snap, panic)
     }
+}
+
+/// Whether a parse has no syntax error (nor a limit that stopped it): the kind
+/// [`pipelint_yaml::edit`] carries over.
+fn readable(parsed: &Parsed) -> bool {
+    use pipelint_yaml::ProblemKind as P;
+    !parsed
+        .problems
+        .iter()
+        .any(|p| matches!(p.kind, P::Syntax | P::TooDeep | P::TooLarge | P::AliasLimit))
+}
+
+/// The one edit that turns `old` into `new`: the bytes between their common start and
+/// their common end (on character boundaries).
+fn difference<'n>(old: &str, new: &'n str) -> (Span, &'n str) {
+    let (o, n) = (old.as_bytes(), new.as_bytes());
+    let mut start = o.iter().zip(n).take_while(|(a, b)| a == b).count();
+    while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
+        start -= 1;
+    }
+    let room = o.len().min(n.len()) - start;
+    let mut same_end = (o.iter().rev().zip(n.iter().rev()))
+        .take(room)
+        .take_while(|(a, b)| a == b)
+        .count();
+    while !old.is_char_boundary(o.len() - same_end) || !new.is_char_boundary(n.len() - same_end) {
+        same_end -= 1;
+    }
+    (
+        Span::new(start, o.len() - same_end),
+        &new[start..n.len() - same_end],
+    )
 }
 
 fn empty_analysis() -> Analysis {
@@ -451,8 +537,65 @@ mod tests {
             assert!(doc.kept.is_none());
             let (held, _) = doc.snapshot(enc, 0, CheckOptions::default);
             let stale = doc.apply(6, vec![change(Some(((8, 16), (8, 16))), "z")], enc);
-            assert!(doc.kept.is_none() && stale.is_some_and(|s| Arc::ptr_eq(&s, &held)));
+            assert!(doc.kept.is_none() && stale.snapshot().is_some_and(|s| Arc::ptr_eq(s, &held)));
         }
+    }
+
+    #[test]
+    fn typing_a_new_key_carries_the_last_readable_parse_over() {
+        let text = "pipelines:\n  default:\n    - step:\n        name: Build\n        script:\n          - make\n";
+        let name = uri("file:///r/bitbucket-pipelines.yml");
+        let enc = Encoding::Utf16;
+        let mut doc = Document::new(name.clone(), 1, text);
+        drop(doc.snapshot(enc, 0, CheckOptions::default));
+        // A new line after the name, then `size: 2x` letter by letter, each version
+        // analysed as an editor would ask: `s` to `size` do not read (no colon yet).
+        doc.apply(2, vec![change(Some(((3, 19), (3, 19))), "\n        ")], enc);
+        drop(doc.snapshot(enc, 0, CheckOptions::default));
+        for (i, c) in "size: 2x".char_indices() {
+            let at = (4, 8 + i as u32);
+            doc.apply(
+                3 + i as i32,
+                vec![change(Some((at, at)), &c.to_string())],
+                enc,
+            );
+            let (snap, _) = doc.snapshot(enc, 0, CheckOptions::default);
+            let reads = !snap
+                .analysis
+                .diagnostics
+                .iter()
+                .any(|d| d.rule == "yaml/syntax");
+            assert_eq!(reads, i >= 4, "after {:?}", &"size: 2x"[..=i]);
+            // Kept while the text does not read; used up once it does.
+            assert_eq!(
+                doc.readable.is_some(),
+                !reads,
+                "after {:?}",
+                &"size: 2x"[..=i]
+            );
+            drop(snap);
+        }
+        let (snap, _) = doc.snapshot(enc, 0, CheckOptions::default);
+        let new = doc.rope.to_string();
+        assert!(new.contains("name: Build\n        size: 2x\n"), "{new}");
+        let mut fresh = Document::new(name, 1, &new);
+        let (fresh, _) = fresh.snapshot(enc, 0, CheckOptions::default);
+        assert!(snap.analysis.parsed == fresh.analysis.parsed);
+        assert_eq!(snap.analysis.diagnostics, fresh.analysis.diagnostics);
+    }
+
+    #[test]
+    fn the_difference_of_two_texts_is_one_edit() {
+        let d = |a: &str, b: &str| {
+            let (span, inserted) = difference(a, b);
+            (span.start, span.end, inserted.to_owned())
+        };
+        assert_eq!(d("abc", "abc"), (3, 3, String::new()));
+        assert_eq!(d("a: 1\n", "a: 1\nb: 2\n"), (5, 5, "b: 2\n".to_owned()));
+        assert_eq!(d("xaay", "xay"), (2, 3, String::new()));
+        assert_eq!(d("", "new"), (0, 0, "new".to_owned()));
+        // Never inside a character: `é` and `è` share their first byte.
+        assert_eq!(d("café", "cafè"), (3, 5, "è".to_owned()));
     }
 
     #[test]

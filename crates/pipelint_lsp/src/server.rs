@@ -31,7 +31,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
 use crate::config::Config;
-use crate::document::{Document, Snapshot, panic_message};
+use crate::document::{Document, Snapshot, Stale, panic_message};
 use crate::effective::{self, EffectivePipelineParams};
 use crate::position::Encoding;
 use crate::project::{self, Project};
@@ -315,9 +315,9 @@ impl Backend {
     }
 
     /// Schedules the publication of a document's diagnostics for `version` (push mode).
-    /// `old`: the analysis the change made stale, freed once the new one is published so
+    /// `old`: what the change made stale, freed once the new analysis is published so
     /// that freeing it does not take a core from the check the client waits for.
-    fn schedule_publish(&self, uri: Uri, version: i32, old: Option<Arc<Snapshot>>) {
+    fn schedule_publish(&self, uri: Uri, version: i32, old: Stale) {
         if self.state().caps.pull_diagnostics {
             drop_later(old);
             return;
@@ -744,7 +744,7 @@ impl LanguageServer for Backend {
         // A configuration file may have changed unseen (clients without file watching).
         refresh_project(&self.client, &self.shared).await;
         if is_pipeline {
-            self.schedule_publish(doc.uri, doc.version, None);
+            self.schedule_publish(doc.uri, doc.version, Stale::default());
         }
     }
 
