@@ -410,7 +410,9 @@ pub fn edit_entry(
 
     // Taken. The problems found in the old lines, and the mapping's duplicate keys, go.
     parsed.problems.retain(|p| {
-        let in_lines = region.start <= p.span.start && p.span.end <= region.end;
+        // (An empty span where the lines end belongs to the next line.)
+        let in_lines =
+            region.start <= p.span.start && p.span.start < region.end && p.span.end <= region.end;
         let own_duplicate =
             matches!(p.kind, ProblemKind::DuplicateKey { .. }) && own_keys.contains(&p.span);
         !in_lines && !own_duplicate

@@ -259,6 +259,11 @@ fn regressions() {
     let end = text.find(">-").expect("in the text") + 2;
     let gone = Span::new(end, end + "\n        /a/b".len());
     try_with(entry, text, &before, gone, "");
+    // Empty keys: the duplicate key on the line after the entry's lines (an empty span
+    // where they end) is not one of theirs.
+    let text = ":\n:\n    scrp t:\n:\n";
+    let before = parse(text, &Options::default());
+    assert!(try_with(entry, text, &before, Span::empty(14), "x"));
 }
 
 #[test]
