@@ -343,13 +343,14 @@ pub fn edit_entry(
     let NodeKind::Mapping(mapping) = &mapping_node.kind else {
         return false;
     };
-    let entry = &mapping.entries[region.last];
-    let entry_end = entry.key.site().end.max(entry.value.site().end);
-    let was_last = mapping_node.span.end == entry_end;
-    let mut old_ends = Vec::with_capacity(depth + 1);
-    for k in 0..=depth {
+    // Whether the entries are the mapping's last pair as written, and whether each step of
+    // the way to the mapping leads to its collection's last pair or item: those end where
+    // the entries end.
+    let was_last = last_written(mapping, region.last);
+    let mut tails = Vec::with_capacity(depth);
+    for (k, &step) in region.path.iter().enumerate() {
         match node_at(parsed, region.doc, &region.path[..k]) {
-            Some(n) => old_ends.push(n.span.end),
+            Some(n) => tails.push(leads_to_last(n, step)),
             None => return false,
         }
     }
@@ -477,7 +478,7 @@ pub fn edit_entry(
         let new_end = mapping_node.span.start.max(read_end);
         mapping_node.span.end = new_end;
         for k in (0..depth).rev() {
-            if old_ends[k] != old_ends[k + 1] {
+            if !tails[k] {
                 break;
             }
             if let Some(n) = node_at_mut(parsed, region.doc, &region.path[..k]) {
@@ -493,6 +494,23 @@ pub fn edit_entry(
     parsed.problems.extend(duplicates);
     parsed.problems.sort_by_key(|p| (p.span.start, p.span.end));
     true
+}
+
+/// Whether the `j`th entry of `m` is its last pair as written (no pair and no merge key
+/// after it).
+fn last_written(m: &crate::Mapping, j: usize) -> bool {
+    let key = m.entries[j].key.site().start;
+    !m.entries[j + 1..].iter().any(|e| e.merged_from.is_none())
+        && m.merges.iter().all(|g| g.key_span.start < key)
+}
+
+/// Whether `step` leads from `node` to its last pair or item as written.
+fn leads_to_last(node: &Node, step: Step) -> bool {
+    match (step, &node.kind) {
+        (Step::Value(j), NodeKind::Mapping(m)) => last_written(m, j),
+        (Step::Item(k), NodeKind::Sequence(items)) => k + 1 == items.len(),
+        _ => false,
+    }
 }
 
 /// The deepest entry of a block mapping whose lines hold `a..b`.

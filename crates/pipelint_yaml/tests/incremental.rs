@@ -264,6 +264,12 @@ fn regressions() {
     let text = ":\n:\n    scrp t:\n:\n";
     let before = parse(text, &Options::default());
     assert!(try_with(entry, text, &before, Span::empty(14), "x"));
+    // A block scalar runs on to the next token: here an empty key at the same place, the
+    // mapping's last pair. The entry is not the last one though their ends meet.
+    let text = "a:\nb: |+\n  x\n:\n";
+    let before = parse(text, &Options::default());
+    let at = text.find("  x").expect("in the text");
+    assert!(try_with(entry, text, &before, Span::empty(at), "\nnew: 1"));
 }
 
 #[test]
