@@ -278,6 +278,14 @@ pub fn edit_entry(
     if depth >= opts.max_depth {
         return false;
     }
+    // A line after the lines that starts with a colon would be the value of an explicit
+    // key (`? x`) the edit might end them with.
+    if old[region.end..]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(':')
+    {
+        return false;
+    }
 
     // The entry's lines after the edit, with spaces for what stands before the key.
     let mut text = String::with_capacity(region.end - region.start + inserted.len() + 64);

@@ -260,16 +260,21 @@ fn regressions() {
     let gone = Span::new(end, end + "\n        /a/b".len());
     try_with(entry, text, &before, gone, "");
     // Empty keys: the duplicate key on the line after the entry's lines (an empty span
-    // where they end) is not one of theirs.
+    // where they end) is not one of theirs. (Refused now, for the colon that starts the
+    // next line; the two cases below as well.)
     let text = ":\n:\n    scrp t:\n:\n";
     let before = parse(text, &Options::default());
-    assert!(try_with(entry, text, &before, Span::empty(14), "x"));
+    try_with(entry, text, &before, Span::empty(14), "x");
     // A block scalar runs on to the next token: here an empty key at the same place, the
     // mapping's last pair. The entry is not the last one though their ends meet.
     let text = "a:\nb: |+\n  x\n:\n";
     let before = parse(text, &Options::default());
     let at = text.find("  x").expect("in the text");
-    assert!(try_with(entry, text, &before, Span::empty(at), "\nnew: 1"));
+    try_with(entry, text, &before, Span::empty(at), "\nnew: 1");
+    // An explicit key at the end of the lines takes the next line's `: v` as its value.
+    let text = "a: 1\n: v\n";
+    let before = parse(text, &Options::default());
+    try_with(entry, text, &before, Span::empty(4), "\n? x");
 }
 
 #[test]
