@@ -251,6 +251,10 @@ pub fn edit_entry(
     if old.len() - (b - a) + inserted.len() > opts.max_bytes {
         return false;
     }
+    // A carriage return alone breaks a line for YAML, not for the line scans here.
+    if lone_cr(old) {
+        return false;
+    }
     // Only the problems that reading the lines again reports again.
     if parsed.problems.iter().any(|p| {
         !matches!(
@@ -293,6 +297,9 @@ pub fn edit_entry(
     text.push_str(&old[region.start..a]);
     text.push_str(inserted);
     text.push_str(&old[b..region.end]);
+    if lone_cr(&text) {
+        return false;
+    }
     // A document marker or a directive would end the document here, not in the lines.
     let marker =
         |line: &str| line.starts_with("---") || line.starts_with("...") || line.starts_with('%');
@@ -340,7 +347,12 @@ pub fn edit_entry(
             && n.span.end == text.len()
             && matches!(text.as_bytes().get(n.span.start), Some(b'|' | b'>'));
     });
-    if bare_block {
+    // A block scalar that ends the lines runs to their end, as in the whole text it runs
+    // to the next token; anything else (saphyr stops short on some odd last lines) is
+    // not reproduced.
+    let runs_short =
+        final_block_scalar(text.as_bytes(), root).is_some_and(|n| n.span.end != text.len());
+    if bare_block || runs_short {
         return false;
     }
 
@@ -524,88 +536,97 @@ fn leads_to_last(node: &Node, step: Step) -> bool {
 /// The deepest entry of a block mapping whose lines hold `a..b`.
 fn find_region(parsed: &Parsed, text: &str, a: usize, b: usize) -> Option<Region> {
     parsed.documents.iter().enumerate().find_map(|(doc, d)| {
-        let mut found = None;
-        descend(
-            d.root.as_ref()?,
+        let mut finder = Finder {
             text,
             a,
             b,
             doc,
-            &mut Vec::new(),
-            &mut found,
-        );
-        found
+            path: Vec::new(),
+            found: None,
+        };
+        let next_document = parsed.documents.get(doc + 1).map(|n| n.span.start);
+        finder.descend(d.root.as_ref()?, next_document);
+        finder.found
     })
 }
 
-fn descend(
-    node: &Node,
-    text: &str,
+/// The walk down the tree of [`find_region`].
+struct Finder<'t> {
+    text: &'t str,
     a: usize,
     b: usize,
     doc: usize,
-    path: &mut Vec<Step>,
-    found: &mut Option<Region>,
-) {
-    if !node.via.is_empty() {
-        return;
-    }
-    let first = text.as_bytes().get(node.span.start);
-    match &node.kind {
-        NodeKind::Mapping(m) if first != Some(&b'{') => {
-            // The entries from the one the edit starts in to the one it ends in.
-            let written_before = |at: usize| {
-                (m.entries.iter())
-                    .rposition(|e| e.merged_from.is_none() && e.key.site().start <= at)
-            };
-            let (Some(first), Some(last)) = (written_before(a), written_before(b)) else {
-                return;
-            };
-            let (e, last_entry) = (&m.entries[first], &m.entries[last]);
-            let after = last_entry.key.site().start;
-            let next = (m.entries.iter())
-                .filter(|x| x.merged_from.is_none())
-                .map(|x| x.key.site().start)
-                .chain(m.merges.iter().map(|g| g.key_span.start))
-                .filter(|&s| s > after)
-                .min();
-            let Some((column, end)) = entry_lines(text, e, last_entry, next) else {
-                return;
-            };
-            if !(b < end || (end == text.len() && b == end)) {
-                return;
-            }
-            *found = Some(Region {
-                doc,
-                path: path.clone(),
-                first,
-                last,
-                start: e.key.site().start,
-                column,
-                end,
-            });
-            if first == last {
-                path.push(Step::Value(first));
-                descend(&e.value, text, a, b, doc, path, found);
-                path.pop();
-            }
+    path: Vec<Step>,
+    found: Option<Region>,
+}
+
+impl Finder<'_> {
+    /// Looks in `node` for the deepest entry; `bound` is where the next node after
+    /// `node` in the text starts (none: the end of the document).
+    fn descend(&mut self, node: &Node, bound: Option<usize>) {
+        let (a, b) = (self.a, self.b);
+        if !node.via.is_empty() {
+            return;
         }
-        NodeKind::Sequence(items) if first != Some(&b'[') => {
-            let Some(k) = items.iter().rposition(|n| n.site().start <= a) else {
-                return;
-            };
-            path.push(Step::Item(k));
-            descend(&items[k], text, a, b, doc, path, found);
-            path.pop();
+        let first = self.text.as_bytes().get(node.span.start);
+        match &node.kind {
+            NodeKind::Mapping(m) if first != Some(&b'{') => {
+                // The entries from the one the edit starts in to the one it ends in.
+                let written_before = |at: usize| {
+                    (m.entries.iter())
+                        .rposition(|e| e.merged_from.is_none() && e.key.site().start <= at)
+                };
+                let (Some(first), Some(last)) = (written_before(a), written_before(b)) else {
+                    return;
+                };
+                let (e, last_entry) = (&m.entries[first], &m.entries[last]);
+                let after = last_entry.key.site().start;
+                let next = (m.entries.iter())
+                    .filter(|x| x.merged_from.is_none())
+                    .map(|x| x.key.site().start)
+                    .chain(m.merges.iter().map(|g| g.key_span.start))
+                    .filter(|&s| s > after)
+                    .min();
+                let bound = next.into_iter().chain(bound).min();
+                let Some((column, end)) = entry_lines(self.text, e, last_entry, bound) else {
+                    return;
+                };
+                if !(b < end || (end == self.text.len() && b == end)) {
+                    return;
+                }
+                self.found = Some(Region {
+                    doc: self.doc,
+                    path: self.path.clone(),
+                    first,
+                    last,
+                    start: e.key.site().start,
+                    column,
+                    end,
+                });
+                if first == last {
+                    self.path.push(Step::Value(first));
+                    self.descend(&e.value, bound);
+                    self.path.pop();
+                }
+            }
+            NodeKind::Sequence(items) if first != Some(&b'[') => {
+                let Some(k) = items.iter().rposition(|n| n.site().start <= a) else {
+                    return;
+                };
+                let next = items.get(k + 1).map(|n| n.site().start);
+                self.path.push(Step::Item(k));
+                self.descend(&items[k], next.into_iter().chain(bound).min());
+                self.path.pop();
+            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
 /// The column of an entry's key and the end of the lines from it to those of `last` (see
 /// [`Region`]), when the key is a scalar with no anchor or tag, written first on its line
-/// after spaces and `-` only, and the lines end before `next` (the key of the pair after
-/// `last` in the mapping).
+/// after spaces and `-` only, and the lines end before `next` (where the next node after
+/// `last` in the text starts: the next pair of the mapping, or of a collection around).
 fn entry_lines(
     text: &str,
     e: &crate::Entry,
@@ -630,7 +651,7 @@ fn entry_lines(
     // and so runs on to the next token (or the line after its last blank one).
     let end = (last.key.site().end.max(last.value.site().end)).min(bytes.len());
     let end_line = line_start(bytes, end);
-    let runs_on = ends_in_block_scalar(bytes, &last.value)
+    let runs_on = final_block_scalar(bytes, &last.value).is_some()
         && (bytes[end_line..end].iter()).all(|c| matches!(c, b' ' | b'\t' | b'\r'));
     let mut at = if runs_on {
         end_line
@@ -653,26 +674,33 @@ fn entry_lines(
     Some((start - line, at))
 }
 
-/// Whether the last text of `node` as written is a literal or folded block scalar.
-fn ends_in_block_scalar(bytes: &[u8], node: &Node) -> bool {
+/// The literal or folded block scalar that is the last text of `node` as written, if the
+/// last text is one.
+fn final_block_scalar<'n>(bytes: &[u8], node: &'n Node) -> Option<&'n Node> {
     if !node.via.is_empty() || matches!(bytes.get(node.span.start), Some(b'[' | b'{')) {
-        return false;
+        return None;
     }
     match &node.kind {
-        NodeKind::Scalar(s) => s.style.is_block(),
-        NodeKind::Sequence(items) => items
-            .last()
-            .is_some_and(|last| ends_in_block_scalar(bytes, last)),
+        NodeKind::Scalar(s) => s.style.is_block().then_some(node),
+        NodeKind::Sequence(items) => final_block_scalar(bytes, items.last()?),
         NodeKind::Mapping(m) => {
-            let last = m.entries.iter().rfind(|e| e.merged_from.is_none());
+            let last = m.entries.iter().rfind(|e| e.merged_from.is_none())?;
             let last_merge = m.merges.iter().map(|g| g.key_span.start).max();
-            last.is_some_and(|e| {
-                last_merge.is_none_or(|g| g < e.key.site().start)
-                    && ends_in_block_scalar(bytes, &e.value)
-            })
+            if last_merge.is_some_and(|g| g > last.key.site().start) {
+                return None;
+            }
+            final_block_scalar(bytes, &last.value)
         }
-        NodeKind::Invalid => false,
+        NodeKind::Invalid => None,
     }
+}
+
+/// Whether `text` holds a carriage return that is not followed by a line feed.
+fn lone_cr(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.contains('\r')
+        && (bytes.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n')
+            || bytes.last() == Some(&b'\r'))
 }
 
 fn line_start(bytes: &[u8], at: usize) -> usize {

@@ -275,6 +275,10 @@ fn regressions() {
     let text = "a: 1\n: v\n";
     let before = parse(text, &Options::default());
     try_with(entry, text, &before, Span::empty(4), "\n? x");
+    // A carriage return alone breaks a line (here after a block scalar's last line).
+    let text = "p:\n  a:\n    - |\n      x\n\rt:\n  - y\n";
+    let before = parse(text, &Options::default());
+    try_with(entry, text, &before, Span::empty(2), "\n  b: 1");
 }
 
 #[test]
