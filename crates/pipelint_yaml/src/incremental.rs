@@ -46,13 +46,7 @@ pub fn edit_scalar(parsed: &mut Parsed, old: &str, range: Span, inserted: &str) 
     }
     // Under an anchor the scalar has copies wherever the anchor is used; at an alias it is
     // no scalar at all.
-    let touches = |s: Span| s.start <= b && a <= s.end;
-    if parsed
-        .anchors
-        .iter()
-        .any(|x| touches(x.node_span) || touches(x.span))
-        || parsed.aliases.iter().any(|x| touches(x.span))
-    {
+    if anchor_or_alias(parsed, |s| s.start <= b && a <= s.end) {
         return false;
     }
     let Some(target) = parsed
@@ -89,6 +83,13 @@ pub fn edit_scalar(parsed: &mut Parsed, old: &str, range: Span, inserted: &str) 
         }
     });
     true
+}
+
+/// Whether an anchor (`&name` or the node it is on) or an alias of the parse lies where
+/// `at` says.
+fn anchor_or_alias(parsed: &Parsed, at: impl Fn(Span) -> bool) -> bool {
+    parsed.anchors.iter().any(|x| at(x.span) || at(x.node_span))
+        || parsed.aliases.iter().any(|x| at(x.span))
 }
 
 /// Whether `value`, written as a plain scalar anywhere (block or flow, after `key: ` or
@@ -270,12 +271,7 @@ pub fn edit_entry(
     // Overlapping the lines, or empty and inside them.
     let within =
         |s: Span| s.start < region.end && (region.start < s.end || region.start <= s.start);
-    if parsed
-        .anchors
-        .iter()
-        .any(|x| within(x.span) || within(x.node_span))
-        || parsed.aliases.iter().any(|x| within(x.span))
-    {
+    if anchor_or_alias(parsed, within) {
         return false;
     }
     let depth = region.path.len();

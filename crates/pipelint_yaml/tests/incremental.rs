@@ -78,13 +78,7 @@ fn plain_values(node: &Node, out: &mut Vec<Span>) {
 
 #[test]
 fn taken_edits_give_the_fresh_parse() {
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let mut next = below(0x9e37_79b9_7f4a_7c15);
     let pieces = [
         "x", "1", " ", "-", ":", "#", ": ", " #", "\n", "'", "é", "[", ",", "ab", "", ":2", "://h",
         ":/", ":a ",
@@ -142,6 +136,16 @@ fn own_keys(node: &Node, out: &mut Vec<Span>) {
     }
 }
 
+/// A small deterministic random source (xorshift): `next(n)` is below `n`.
+fn below(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    }
+}
+
 /// Rounds of random edits per file (more with `PIPELINT_INCREMENTAL_ROUNDS`).
 fn rounds() -> usize {
     std::env::var("PIPELINT_INCREMENTAL_ROUNDS")
@@ -154,13 +158,7 @@ fn rounds() -> usize {
 /// structural characters anywhere. `edit_entry` alone, so that it sees value edits too.
 #[test]
 fn taken_entry_edits_give_the_fresh_parse() {
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n.max(1) as u64) as usize
-    };
+    let mut next = below(0x2545_f491_4f6c_dd1d);
     let in_key = ["x", "-", "_", ":", " ", "", "é", "'", "<<", "*"];
     let anywhere = [
         "\n", ": ", "  ", "- ", "x:", "#", "x: 1\n", "\n\n", "|\n", "&a ", "[", "}", "\t", "---\n",
