@@ -171,11 +171,12 @@ impl Document {
                         if edit(&mut kept.parsed, &kept.text, span, &change.text, &kept.yaml) {
                             kept.text.replace_range(span.range(), &change.text);
                         } else if let Some(refused) = base.take() {
-                            if readable(&refused.parsed) {
-                                stale.parse = self.readable.replace(refused);
+                            // A parse that reads is kept in case the next text reads again.
+                            stale.parse = if refused.parsed.stopped() {
+                                Some(refused)
                             } else {
-                                stale.parse = Some(refused);
-                            }
+                                self.readable.replace(refused)
+                            };
                         }
                     }
                     self.rope.remove(start..end);
@@ -304,16 +305,6 @@ impl Document {
         self.snapshot = Some(snap.clone());
         (snap, panic)
     }
-}
-
-/// Whether a parse has no syntax error (nor a limit that stopped it): the kind
-/// [`pipelint_yaml::edit`] carries over.
-fn readable(parsed: &Parsed) -> bool {
-    use pipelint_yaml::ProblemKind as P;
-    !parsed
-        .problems
-        .iter()
-        .any(|p| matches!(p.kind, P::Syntax | P::TooDeep | P::TooLarge | P::AliasLimit))
 }
 
 /// The one edit that turns `old` into `new`: the bytes between their common start and

@@ -32,16 +32,8 @@ pub fn edit_scalar(parsed: &mut Parsed, old: &str, range: Span, inserted: &str) 
     if a > b || b > old.len() || !old.is_char_boundary(a) || !old.is_char_boundary(b) {
         return false;
     }
-    // A parse that recovered from errors or hit a limit is not reproduced by shifting.
-    if parsed.problems.iter().any(|p| {
-        matches!(
-            p.kind,
-            ProblemKind::Syntax
-                | ProblemKind::TooDeep
-                | ProblemKind::TooLarge
-                | ProblemKind::AliasLimit
-        )
-    }) {
+    // A parse that stopped at an error or a limit is not reproduced by shifting.
+    if parsed.stopped() {
         return false;
     }
     // Under an anchor the scalar has copies wherever the anchor is used; at an alias it is
@@ -230,8 +222,9 @@ struct Region {
 /// `old[range]` with `inserted`, when the edit stays inside the lines of one entry of a
 /// block mapping (from its key to the next line that is not blank or a comment), or of a
 /// run of neighbouring entries, and those lines, read on their own, make one or more
-/// entries of the same mapping. They take the entries' place; the mapping's merge keys and duplicate keys are worked out
-/// again; every offset after the edit moves by the change in length.
+/// entries of the same mapping. They take the entries' place; the mapping's merge keys
+/// and duplicate keys are worked out again; every offset after the edit moves by the
+/// change in length.
 ///
 /// Refused (the parse is left as it was) when the parse had a problem other than a
 /// duplicate key or a bad merge, when an anchor or an alias is written in the entry's
@@ -256,13 +249,7 @@ pub fn edit_entry(
     if lone_cr(old) {
         return false;
     }
-    // Only the problems that reading the lines again reports again.
-    if parsed.problems.iter().any(|p| {
-        !matches!(
-            p.kind,
-            ProblemKind::DuplicateKey { .. } | ProblemKind::BadMerge
-        )
-    }) {
+    if !parsed.problems.iter().all(|p| reported_again(&p.kind)) {
         return false;
     }
     let Some(region) = find_region(parsed, old, a, b) else {
@@ -312,12 +299,7 @@ pub fn edit_entry(
     let read_ok = read.documents.len() == 1
         && read.anchors.is_empty()
         && read.aliases.is_empty()
-        && read.problems.iter().all(|p| {
-            matches!(
-                p.kind,
-                ProblemKind::DuplicateKey { .. } | ProblemKind::BadMerge
-            )
-        });
+        && read.problems.iter().all(|p| reported_again(&p.kind));
     let Some(root) = read.documents.first().and_then(|d| d.root.as_ref()) else {
         return false;
     };
@@ -510,6 +492,16 @@ pub fn edit_entry(
     parsed.problems.extend(duplicates);
     parsed.problems.sort_by_key(|p| (p.span.start, p.span.end));
     true
+}
+
+/// Whether reading an entry's lines again reports a problem of this kind again, as the
+/// whole text would: a duplicate key or a bad merge. Any other (a syntax error, a
+/// recovery, a limit) is not reproduced.
+fn reported_again(kind: &ProblemKind) -> bool {
+    matches!(
+        kind,
+        ProblemKind::DuplicateKey { .. } | ProblemKind::BadMerge
+    )
 }
 
 /// Whether the `j`th entry of `m` is its last pair as written (no pair and no merge key

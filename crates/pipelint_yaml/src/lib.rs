@@ -129,6 +129,20 @@ impl Parsed {
     pub fn root(&self) -> Option<&Node> {
         self.documents.first().and_then(|d| d.root.as_ref())
     }
+
+    /// Whether reading stopped short or gave up somewhere: a syntax error or a limit
+    /// (too deep, too large, too many alias copies).
+    pub fn stopped(&self) -> bool {
+        self.problems.iter().any(|p| {
+            matches!(
+                p.kind,
+                ProblemKind::Syntax
+                    | ProblemKind::TooDeep
+                    | ProblemKind::TooLarge
+                    | ProblemKind::AliasLimit
+            )
+        })
+    }
 }
 
 /// Parses `text`, never failing. See the crate documentation.
