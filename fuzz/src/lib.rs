@@ -219,6 +219,8 @@ pub fn assert_incremental(text: &str, parsed: &Parsed, opts: &pipelint_yaml::Opt
             .map_or(text.len(), |i| key.start + i);
         let column = " ".repeat(text[line..key.start].chars().count());
         edits.push((Span::empty(end), format!("\n{column}new: 1")));
+        // A key typed before its colon: the text does not read.
+        edits.push((Span::empty(end), format!("\n{column}ne")));
         edits.push((Span::new(line, (end + 1).min(text.len())), String::new()));
     }
     for (range, inserted) in edits {
@@ -245,6 +247,12 @@ pub fn assert_incremental(text: &str, parsed: &Parsed, opts: &pipelint_yaml::Opt
                     "{name} refused an edit but changed the parse"
                 );
             }
+        }
+        if let Some(carried) = pipelint_yaml::edit_breaking(parsed, text, range, &inserted, opts) {
+            assert!(
+                carried == pipelint_yaml::parse(&new, opts),
+                "edit_breaking {range:?} -> {inserted:?} differs from a fresh parse"
+            );
         }
     }
 }

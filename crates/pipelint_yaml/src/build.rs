@@ -583,6 +583,32 @@ pub(crate) fn parse_strict(text: &str, opts: &Options) -> Option<Parsed> {
     Some(builder.finish())
 }
 
+/// Reads `text` into a tree up to its first syntax error: what was read before it (the
+/// collections still open closed as truncated, as [`crate::parse`] closes them), and the
+/// error's byte offset and message. `None` when the tree builder stopped at a limit.
+pub(crate) fn parse_until_error(
+    text: &str,
+    opts: &Options,
+) -> Option<(Parsed, Option<(usize, String)>)> {
+    let mut builder = Builder::new(text, opts, &[]);
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let mut error = None;
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((event, span)) => {
+                if builder.on_event(event, span).is_break() {
+                    return None;
+                }
+            }
+            Err(e) => {
+                error = Some((builder.byte(e.marker().index()), e.info().to_owned()));
+                break;
+            }
+        }
+    }
+    Some((builder.finish(), error))
+}
+
 /// A mapping made again from its pairs as written (merge keys among them, their values
 /// the merged nodes as copied at their alias sites), with the problems that reports
 /// (duplicate keys).

@@ -6,11 +6,14 @@
 //! place: the scalar's value, and every offset after the edit moved by the change in
 //! length. Most of the other keystrokes (in a key, a new line, a new item) stay inside
 //! one entry of a block mapping; [`edit_entry`] reads that entry's lines again on their
-//! own and puts what it read in the entry's place. [`edit`] tries both.
+//! own and puts what it read in the entry's place. [`edit`] tries both. A key typed on a
+//! new line does not read until its colon: for those versions [`edit_breaking`] makes
+//! from the last parse that read what the parse of the broken text holds (everything up
+//! to the error), reading again only the entry's lines up to the error.
 //!
-//! The result equals what [`crate::parse`] makes of the new text (tests and a fuzz target
-//! check that over the corpus); any edit that cannot be proven safe is refused, and the
-//! caller parses the new text as usual.
+//! Each result equals what [`crate::parse`] makes of the new text (tests and a fuzz
+//! target check that over the corpus); any edit that cannot be proven safe is refused,
+//! and the caller parses the new text as usual.
 
 use crate::build::{parse_strict, prepend_via, rebuild_mapping};
 use crate::{Document, Node, NodeKind, Options, Parsed, ProblemKind, ScalarStyle, Span};
@@ -761,4 +764,320 @@ fn anchored(node: &Node, span: Span, mark: Span) -> Option<&Node> {
             .find_map(|e| anchored(&e.key, span, mark).or_else(|| anchored(&e.value, span, mark))),
         NodeKind::Scalar(_) | NodeKind::Invalid => None,
     }
+}
+
+/// The parse of the text after an edit that leaves it unreadable, made from `parsed` (the
+/// parse of `old` with `opts`, which reads): what [`crate::parse`] makes of the new text,
+/// everything read before the syntax error with the collections around it truncated, and
+/// the error. For a key typed on a new line, which does not read until its colon.
+///
+/// Taken (`Some`) when the edit stays inside the lines of one entry of a block mapping,
+/// or of a run of neighbouring entries (as for [`edit_entry`]), and those lines, read
+/// again on their own from the entries' key, break at an error inside them or on the
+/// next line, written at their column or deeper: up to there the whole text is read as
+/// the lines are on their own. Refused (`None`) on the same grounds as [`edit_entry`],
+/// when the parse had a problem other than a duplicate key, when the lines read (then
+/// [`edit_entry`] applies), and when the parse would recover from the error (a tab in
+/// the indentation, an alias to an undefined anchor) rather than stop. `parsed` is not
+/// changed: it stays the base for the next edits.
+pub fn edit_breaking(
+    parsed: &Parsed,
+    old: &str,
+    range: Span,
+    inserted: &str,
+    opts: &Options,
+) -> Option<Parsed> {
+    let (a, b) = (range.start, range.end);
+    if a > b || b > old.len() || !old.is_char_boundary(a) || !old.is_char_boundary(b) {
+        return None;
+    }
+    let new_len = old.len() - (b - a) + inserted.len();
+    if new_len > opts.max_bytes || lone_cr(old) {
+        return None;
+    }
+    let duplicate = |p: &crate::Problem| matches!(p.kind, ProblemKind::DuplicateKey { .. });
+    if !parsed.problems.iter().all(duplicate) {
+        return None;
+    }
+    let region = find_region(parsed, old, a, b)?;
+    let within =
+        |s: Span| s.start < region.end && (region.start < s.end || region.start <= s.start);
+    if anchor_or_alias(parsed, within) {
+        return None;
+    }
+    let depth = region.path.len();
+    if depth >= opts.max_depth {
+        return None;
+    }
+    if old[region.end..]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(':')
+    {
+        return None;
+    }
+    let new = [&old[..a], inserted, &old[b..]].concat();
+    let bytes = new.as_bytes();
+    // The lines after the edit, the next line with more than blanks or a comment (the
+    // error is often found there, at the token after the one that broke), and one more,
+    // so that what the parser looks at ahead is there too.
+    let lines_end = region.end + inserted.len() - (b - a);
+    let next_end = after_line(bytes, lines_end);
+    let limit = after_line(bytes, next_end);
+    let mut text = String::with_capacity(limit - region.start + region.column);
+    text.extend(std::iter::repeat_n(' ', region.column));
+    text.push_str(&new[region.start..limit]);
+    let marker =
+        |line: &str| line.starts_with("---") || line.starts_with("...") || line.starts_with('%');
+    if lone_cr(&text) || text.split('\n').any(marker) {
+        return None;
+    }
+    let region_opts = Options {
+        max_depth: opts.max_depth - depth,
+        ..opts.clone()
+    };
+    let (read, error) = crate::build::parse_until_error(&text, &region_opts)?;
+    let (at, info) = error?;
+    if at < region.column || crate::recover(&text, at, &info).is_some() {
+        return None;
+    }
+    // The parser read to the end of what it was given (a quoted scalar left open): the
+    // whole text goes on there.
+    if limit < new.len() && info.contains("end of stream") {
+        return None;
+    }
+    // Where the error is in the new text: inside the lines or on the next line, and every
+    // line up to it written at the entries' column or deeper. (A line less indented ends
+    // the mapping: the whole text goes on in a collection around it, while the lines read
+    // on their own end their document there.)
+    let offset = region.start - region.column;
+    let error_at = at + offset;
+    if error_at >= next_end {
+        return None;
+    }
+    let mut line = after_line(bytes, region.start);
+    while line <= error_at && line < bytes.len() {
+        let indent = bytes[line..].iter().take_while(|c| **c == b' ').count();
+        match bytes.get(line + indent) {
+            None | Some(b'\n' | b'\r' | b'#') => {}
+            Some(b'\t') => return None,
+            Some(_) if indent < region.column => return None,
+            Some(_) => {}
+        }
+        line = after_line(bytes, line);
+    }
+    // What the lines gave before the error: the mapping they start, at their column (the
+    // parser is then inside a block mapping there, as it is in the whole text).
+    let read_ok = read.documents.len() == 1
+        && read.anchors.is_empty()
+        && read.aliases.is_empty()
+        && read.problems.iter().all(duplicate);
+    let root = read.documents.into_iter().next()?.root?;
+    let NodeKind::Mapping(read_map) = root.kind else {
+        return None;
+    };
+    if !read_ok
+        || root.span.start != region.column
+        || root.anchor.is_some()
+        || root.tag.is_some()
+        || read_map.entries.is_empty()
+        || !read_map.merges.is_empty()
+    {
+        return None;
+    }
+    let read_keys: Vec<Span> = read_map
+        .entries
+        .iter()
+        .map(|e| e.key.span.after(offset))
+        .collect();
+    let mut read_pairs: Vec<(Node, Node)> = Vec::with_capacity(read_map.entries.len());
+    for e in read_map.entries {
+        let (mut key, mut value) = (e.key, e.value);
+        let by = |s: &mut Span| *s = s.after(offset);
+        shift_node(&mut key, &by);
+        shift_node(&mut value, &by);
+        read_pairs.push((key, value));
+    }
+
+    // The way down, and the collections on it as the whole text leaves them: what is
+    // written before the way goes on, then the way, truncated.
+    let doc = parsed.documents.get(region.doc)?;
+    let mut chain: Vec<&Node> = vec![doc.root.as_ref()?];
+    for &step in &region.path {
+        let node = *chain.last()?;
+        chain.push(match (step, &node.kind) {
+            (Step::Value(j), NodeKind::Mapping(m)) => &m.entries.get(j)?.value,
+            (Step::Item(k), NodeKind::Sequence(items)) => items.get(k)?,
+            _ => return None,
+        });
+    }
+    if chain
+        .iter()
+        .any(|n| n.anchor.is_some() || !n.via.is_empty())
+    {
+        return None;
+    }
+    let mut problems: Vec<crate::Problem> = Vec::new();
+    let mut owned_keys: Vec<Span> = Vec::new();
+    // The mapping that holds the entries: its pairs before them, then the pairs read.
+    let held = chain[depth];
+    let NodeKind::Mapping(m) = &held.kind else {
+        return None;
+    };
+    owned_keys.extend(
+        m.entries
+            .iter()
+            .filter(|e| e.merged_from.is_none())
+            .map(|e| e.key.span),
+    );
+    let mut pairs = pairs_before(parsed, m, region.first)?;
+    pairs.extend(read_pairs);
+    let mut node = truncated_mapping(held, pairs, opts, &mut problems);
+    for k in (0..depth).rev() {
+        let parent = chain[k];
+        node = match (region.path[k], &parent.kind) {
+            (Step::Value(j), NodeKind::Mapping(m)) => {
+                owned_keys.extend(
+                    m.entries
+                        .iter()
+                        .filter(|e| e.merged_from.is_none())
+                        .map(|e| e.key.span),
+                );
+                let key = m.entries.get(j)?.key.clone();
+                let mut pairs = pairs_before(parsed, m, j)?;
+                pairs.push((key, node));
+                truncated_mapping(parent, pairs, opts, &mut problems)
+            }
+            (Step::Item(i), NodeKind::Sequence(items)) => {
+                let mut kept: Vec<Node> = items[..i].to_vec();
+                let end = parent.span.start.max(node.site().end);
+                kept.push(node);
+                let mut seq =
+                    Node::new(NodeKind::Sequence(kept), Span::new(parent.span.start, end));
+                seq.tag = parent.tag.clone();
+                seq.truncated = true;
+                seq
+            }
+            _ => return None,
+        };
+    }
+
+    // Everything before the lines stays as it was; nothing after them was read.
+    let before = |s: Span| s.start < region.start;
+    let mut documents: Vec<Document> = parsed.documents[..region.doc].to_vec();
+    documents.push(Document {
+        root: Some(node),
+        span: Span::new(doc.span.start, new.len().max(doc.span.start)),
+    });
+    problems.extend(
+        parsed
+            .problems
+            .iter()
+            .filter(|p| before(p.span) && !(duplicate(p) && owned_keys.contains(&p.span)))
+            .cloned(),
+    );
+    problems.extend(
+        read.problems
+            .into_iter()
+            .filter(|p| !(duplicate(p) && read_keys.contains(&p.span.after(offset))))
+            .map(|mut p| {
+                p.span = p.span.after(offset);
+                if let ProblemKind::DuplicateKey { first, .. } = &mut p.kind {
+                    *first = first.after(offset);
+                }
+                for (s, _) in &mut p.related {
+                    *s = s.after(offset);
+                }
+                p
+            }),
+    );
+    problems.push(crate::syntax_problem(&new, error_at, &info));
+    problems.sort_by_key(|p| (p.span.start, p.span.end));
+    let anchors = parsed
+        .anchors
+        .iter()
+        .filter(|x| before(x.span))
+        .map(|x| crate::AnchorInfo {
+            uses: x.uses.iter().copied().filter(|s| before(*s)).collect(),
+            ..x.clone()
+        })
+        .collect();
+    let aliases = parsed
+        .aliases
+        .iter()
+        .filter(|x| before(x.span))
+        .cloned()
+        .collect();
+    Some(Parsed {
+        documents,
+        problems,
+        anchors,
+        aliases,
+    })
+}
+
+trait After {
+    /// The span moved `by` bytes on.
+    fn after(self, by: usize) -> Self;
+}
+
+impl After for Span {
+    fn after(self, by: usize) -> Span {
+        Span::new(self.start + by, self.end + by)
+    }
+}
+
+/// The pairs of `m` as written before its `j`th entry (its own entries, and its merge
+/// keys with the merged nodes copied again from their anchors), in the order written.
+/// (By index: an empty key is placed at the next token, which may be the entry's key.)
+fn pairs_before(parsed: &Parsed, m: &crate::Mapping, j: usize) -> Option<Vec<(Node, Node)>> {
+    let bound = m.entries.get(j)?.key.site().start;
+    let mut pairs: Vec<(Node, Node)> = m.entries[..j]
+        .iter()
+        .filter(|e| e.merged_from.is_none())
+        .map(|e| (e.key.clone(), e.value.clone()))
+        .collect();
+    for merge in m.merges.iter().filter(|g| g.key_span.start < bound) {
+        if !merge.unreadable.is_empty() {
+            return None;
+        }
+        let mut copies = Vec::with_capacity(merge.sources.len());
+        for &site in &merge.sources {
+            copies.push(copy_at(parsed, site)?);
+        }
+        let value = if let [_] = copies.as_slice() {
+            copies.swap_remove(0)
+        } else {
+            Node::new(NodeKind::Sequence(copies), merge.key_span)
+        };
+        let key = Node::new(
+            NodeKind::Scalar(crate::Scalar {
+                value: "<<".to_owned(),
+                style: ScalarStyle::Plain,
+            }),
+            merge.key_span,
+        );
+        pairs.push((key, value));
+    }
+    pairs.sort_by_key(|(k, _)| k.site().start);
+    Some(pairs)
+}
+
+/// The mapping `node` made again from `pairs` as the parse closes one the text broke off
+/// in: truncated, ending where its last pair ends; its duplicate keys go to `problems`.
+fn truncated_mapping(
+    node: &Node,
+    pairs: Vec<(Node, Node)>,
+    opts: &Options,
+    problems: &mut Vec<crate::Problem>,
+) -> Node {
+    let start = node.span.start;
+    let end = pairs
+        .last()
+        .map_or(start, |(k, v)| start.max(k.site().end).max(v.site().end));
+    let (mapping, found) = rebuild_mapping(pairs, opts);
+    problems.extend(found);
+    let mut out = Node::new(NodeKind::Mapping(mapping), Span::new(start, end));
+    out.tag = node.tag.clone();
+    out.truncated = true;
+    out
 }

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 
 use saphyr_parser::Parser;
 
-pub use incremental::{edit, edit_entry, edit_scalar};
+pub use incremental::{edit, edit_breaking, edit_entry, edit_scalar};
 pub use text::{ColumnUnit, LineCol, LineIndex};
 pub use tree::{
     AnchorMark, Entry, Mapping, Merge, Node, NodeKind, Override, Resolved, Scalar, ScalarStyle,
@@ -262,7 +262,7 @@ enum Recovery {
     Alias { at: usize, original: String },
 }
 
-struct Fix {
+pub(crate) struct Fix {
     recovery: Recovery,
     problem: Problem,
 }
@@ -298,7 +298,7 @@ fn apply(text: &mut String, fix: &Fix) {
     *text = String::from_utf8(bytes).unwrap_or_default();
 }
 
-fn recover(text: &str, at: usize, info: &str) -> Option<Fix> {
+pub(crate) fn recover(text: &str, at: usize, info: &str) -> Option<Fix> {
     let bytes = text.as_bytes();
     if info.contains("unknown anchor") && bytes.get(at) == Some(&b'*') {
         let mut end = build::scan_name(bytes, at + 1);
@@ -341,7 +341,7 @@ fn recover(text: &str, at: usize, info: &str) -> Option<Fix> {
     None
 }
 
-fn syntax_problem(text: &str, at: usize, info: &str) -> Problem {
+pub(crate) fn syntax_problem(text: &str, at: usize, info: &str) -> Problem {
     let at = text::floor_char_boundary(text, at);
     let end = text[at..]
         .chars()

@@ -3,7 +3,8 @@
 //! parse as it was.
 
 use pipelint_yaml::{
-    Node, NodeKind, Options, Parsed, ScalarStyle, Span, edit_entry, edit_scalar, parse,
+    Node, NodeKind, Options, Parsed, ScalarStyle, Span, edit_breaking, edit_entry, edit_scalar,
+    parse,
 };
 
 const SAMPLE: &str = "image: node:20\n\ndefinitions:\n  steps:\n    - step: &test\n        name: Test\n        script:\n          - npm test\n\npipelines:\n  default:\n    - step: *test\n    - step:\n        <<: *test\n        name: Lint 0 # the linter\n        size: 2x\n        services: [docker, postgres]\n        script:\n          - npm run lint\n          - echo {a: b}\n  branches:\n    main:\n      - step:\n          name: Deploy\n          deployment: production\n          trigger: manual\n          script:\n            - ./deploy.sh  production\n";
@@ -159,14 +160,33 @@ fn rounds() -> usize {
 #[test]
 fn taken_entry_edits_give_the_fresh_parse() {
     let mut next = below(0x2545_f491_4f6c_dd1d);
+    let (mut taken, mut tried) = (0, 0);
+    for text in corpus() {
+        let before = parse(&text, &Options::default());
+        for (range, inserted) in structural_edits(&text, &before, &mut next) {
+            tried += 1;
+            if try_with(entry, &text, &before, range, &inserted) {
+                taken += 1;
+            }
+        }
+    }
+    eprintln!("incremental (entries): {taken} of {tried} edits taken");
+    assert!(taken > 0, "no edit was taken: the test checks nothing");
+}
+
+/// Random edits that change the structure of `text` (parsed as `before`): in keys, new
+/// lines and entries, lines removed, and structural characters anywhere.
+fn structural_edits(
+    text: &str,
+    before: &Parsed,
+    next: &mut impl FnMut(usize) -> usize,
+) -> Vec<(Span, String)> {
     let in_key = ["x", "-", "_", ":", " ", "", "é", "'", "<<", "*"];
     let anywhere = [
         "\n", ": ", "  ", "- ", "x:", "#", "x: 1\n", "\n\n", "|\n", "&a ", "[", "}", "\t", "---\n",
         "\r\n", "? ", "\r",
     ];
-    let (mut taken, mut tried) = (0, 0);
-    for text in corpus() {
-        let before = parse(&text, &Options::default());
+    {
         let mut keys = Vec::new();
         if let Some(root) = before.root() {
             own_keys(root, &mut keys);
@@ -228,14 +248,84 @@ fn taken_entry_edits_give_the_fresh_parse() {
                 ));
             }
         }
+        edits
+    }
+}
+
+/// Tries one edit with `edit_breaking`; returns whether it was taken. Taken, it must give
+/// the fresh parse of the new text, which stops at a syntax error.
+fn try_breaking(text: &str, before: &Parsed, range: Span, inserted: &str) -> bool {
+    let new = [&text[..range.start], inserted, &text[range.end..]].concat();
+    let Some(carried) = edit_breaking(before, text, range, inserted, &Options::default()) else {
+        return false;
+    };
+    let fresh = parse(&new, &Options::default());
+    if carried != fresh {
+        let (got, want) = (format!("{carried:#?}"), format!("{fresh:#?}"));
+        let (got, want): (Vec<&str>, Vec<&str>) = (got.lines().collect(), want.lines().collect());
+        let at = got
+            .iter()
+            .zip(&want)
+            .position(|(g, w)| g != w)
+            .unwrap_or(got.len().min(want.len()));
+        let from = at.saturating_sub(12);
+        panic!(
+            "breaking edit {range:?} -> {inserted:?} of:\n{text}\n---- new text:\n{new}\n---- carried over, from line {from}:\n{}\n---- fresh:\n{}",
+            got[from..(at + 4).min(got.len())].join("\n"),
+            want[from..(at + 4).min(want.len())].join("\n"),
+        );
+    }
+    assert!(
+        fresh.stopped(),
+        "a breaking edit was taken on a text that reads"
+    );
+    true
+}
+
+/// Edits after which the text does not read (a key typed letter by letter on a new line,
+/// before its colon; structural characters anywhere): whenever `edit_breaking` takes one,
+/// it gives the fresh parse, which stops at the error.
+#[test]
+fn breaking_edits_give_the_fresh_parse() {
+    let mut next = below(0x9e37_79b9_7f4a_7c15);
+    let (mut taken, mut tried) = (0, 0);
+    for text in corpus() {
+        let before = parse(&text, &Options::default());
+        if before.stopped() {
+            continue;
+        }
+        let mut edits = structural_edits(&text, &before, &mut next);
+        // A new key typed after a key's line, at its column, one letter at a time: each
+        // version up to the colon, from the text with an empty new line.
+        let mut keys = Vec::new();
+        if let Some(root) = before.root() {
+            own_keys(root, &mut keys);
+        }
+        for _ in 0..rounds() {
+            let Some(k) = keys.get(next(keys.len())).copied() else {
+                break;
+            };
+            let line = text[..k.start].rfind('\n').map_or(0, |i| i + 1);
+            let column = " ".repeat(text[line..k.start].len());
+            let end = text[k.start..]
+                .find('\n')
+                .map_or(text.len(), |i| k.start + i);
+            for typed in ["c", "ca", "cach", "- x", "x y", "\"x", "[a"] {
+                edits.push((Span::empty(end), format!("\n{column}{typed}")));
+            }
+        }
         for (range, inserted) in edits {
+            let new = [&text[..range.start], inserted.as_str(), &text[range.end..]].concat();
+            if !parse(&new, &Options::default()).stopped() {
+                continue;
+            }
             tried += 1;
-            if try_with(entry, &text, &before, range, &inserted) {
+            if try_breaking(&text, &before, range, &inserted) {
                 taken += 1;
             }
         }
     }
-    eprintln!("incremental (entries): {taken} of {tried} edits taken");
+    eprintln!("incremental (breaking): {taken} of {tried} edits that break the text taken");
     assert!(taken > 0, "no edit was taken: the test checks nothing");
 }
 
@@ -243,6 +333,13 @@ fn taken_entry_edits_give_the_fresh_parse() {
 /// each now gives the fresh parse or is refused.
 #[test]
 fn regressions() {
+    // A key typed on a new line after an entry that follows an explicit key with nothing
+    // in it (`?`): that key is placed at the next token, the entry's key; it is written
+    // before the entry all the same.
+    let text = "g: 1\n?\nkey:\nname: x\n";
+    let before = parse(text, &Options::default());
+    let end = text.find("key:").expect("in the text") + 4;
+    assert!(try_breaking(text, &before, Span::empty(end), "\nne"));
     // The entry's last line holds a mapping with an empty key (`:`): the node's span sits
     // at the colon, on a line of its own; the entry's lines end after it, not before.
     let text = "p:\n  - step:\n      name: x\n      script:\n       :\n  - step: {}\n";
