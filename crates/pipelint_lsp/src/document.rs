@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock};
 
 use pipelint_core::{Analysis, CheckOptions, FileKind, Parsed, Settings};
-use pipelint_yaml::{Span, edit};
+use pipelint_yaml::{Span, edit, edit_breaking};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -65,6 +65,9 @@ pub struct Document {
     /// carried over (in the middle of typing a key, before its colon): once the text reads
     /// again, the whole change since that parse is carried over as one edit.
     readable: Option<Kept>,
+    /// How many analyses parsed the whole text (the tests count them).
+    #[cfg(test)]
+    full_parses: usize,
 }
 
 /// What a change or an eviction made stale: for the caller to drop where the time it
@@ -133,6 +136,8 @@ impl Document {
             snapshot: None,
             kept: None,
             readable: None,
+            #[cfg(test)]
+            full_parses: 0,
         }
     }
 
@@ -195,17 +200,21 @@ impl Document {
 
     /// The readable parse of an earlier version carried over to `text` (made with the
     /// settings of `generation`), when the change since is one edit that
-    /// [`pipelint_yaml::edit`] takes; the readable parse is used up then.
+    /// [`pipelint_yaml::edit`] takes (the readable parse is used up then), or one after
+    /// which the text does not read that [`pipelint_yaml::edit_breaking`] takes (it is
+    /// kept then, for the next version).
     fn carry_readable(&mut self, text: &str, generation: u64) -> Option<Parsed> {
         let mut old = self.readable.take()?;
+        let mut carried = None;
         if old.generation == generation {
             let (range, inserted) = difference(&old.text, text);
             if edit(&mut old.parsed, &old.text, range, inserted, &old.yaml) {
                 return Some(old.parsed);
             }
+            carried = edit_breaking(&old.parsed, &old.text, range, inserted, &old.yaml);
         }
         self.readable = Some(old);
-        None
+        carried
     }
 
     /// The parse of the current text to carry over (from an earlier carry-over, or from
@@ -281,6 +290,10 @@ impl Document {
         };
         let (analysis, panic, settings, yaml) = if self.is_pipeline {
             let opts = opts();
+            #[cfg(test)]
+            {
+                self.full_parses += usize::from(parsed.is_none());
+            }
             let (analysis, panic) = match parsed {
                 Some(parsed) => analyze_parsed(&text, parsed, &opts),
                 None => analyze(&text, &opts),
@@ -557,6 +570,13 @@ mod tests {
                 .iter()
                 .any(|d| d.rule == "yaml/syntax");
             assert_eq!(reads, i >= 4, "after {:?}", &"size: 2x"[..=i]);
+            // Each version, read or not, is carried over, and is what a fresh analysis of
+            // its text gives.
+            assert_eq!(doc.full_parses, 1, "after {:?}", &"size: 2x"[..=i]);
+            let mut fresh = Document::new(name.clone(), 1, &doc.rope.to_string());
+            let (fresh, _) = fresh.snapshot(enc, 0, CheckOptions::default);
+            assert!(snap.analysis.parsed == fresh.analysis.parsed);
+            assert_eq!(snap.analysis.diagnostics, fresh.analysis.diagnostics);
             // Kept while the text does not read; used up once it does.
             assert_eq!(
                 doc.readable.is_some(),
