@@ -109,7 +109,10 @@ fn clean_name(name: &str) -> String {
 /// layer read (the name stops right before the character), and those the parser stopped
 /// at with a syntax error.
 pub(crate) fn bad_names(cx: &Context<'_>) -> Vec<BadName> {
-    let flows = flow_spans(cx);
+    // Needed only for a name with a forbidden character: most files have none, and
+    // finding them walks the whole tree.
+    let flows = std::cell::OnceCell::new();
+    let flows = || flows.get_or_init(|| flow_spans(cx)).as_slice();
     let mut out: Vec<BadName> = Vec::new();
     let read = cx
         .parsed
@@ -217,7 +220,12 @@ fn opens_flow_before(source: &str, at: usize) -> bool {
 
 /// The token at `start` (`&name...` or `*name...`), when its written name holds a
 /// forbidden character that is not just the end of a flow item.
-fn judge(source: &str, start: usize, anchor: bool, flows: &[Span]) -> Option<BadName> {
+fn judge<'f>(
+    source: &str,
+    start: usize,
+    anchor: bool,
+    flows: &dyn Fn() -> &'f [Span],
+) -> Option<BadName> {
     let rest = source.get(start + 1..)?;
     let token_len = rest.find([' ', '\t', '\n', '\r']).unwrap_or(rest.len());
     let mut written = &rest[..token_len];
@@ -230,8 +238,8 @@ fn judge(source: &str, start: usize, anchor: bool, flows: &[Span]) -> Option<Bad
         return None;
     }
     let forbidden = written[at..].chars().next()?;
-    let in_flow =
-        flows.iter().any(|f| f.start < start && start < f.end) || opens_flow_before(source, start);
+    let in_flow = flows().iter().any(|f| f.start < start && start < f.end)
+        || opens_flow_before(source, start);
     if in_flow {
         // `[*a, *b]`, `{k: *a}`: the name ends where the flow item does.
         if matches!(forbidden, ',' | ']' | '}') {

@@ -92,6 +92,9 @@ fn conflict_marker(source: &str, at: usize) -> Option<pipelint_yaml::Span> {
     let end = source[at.min(source.len())..]
         .find('\n')
         .map_or(source.len(), |i| at + i);
+    if !has_marker(&source[..end]) {
+        return None;
+    }
     let mut offset = 0;
     for line in source[..end].split_inclusive('\n') {
         let text = line.trim_end_matches(['\n', '\r']);
@@ -107,13 +110,47 @@ fn conflict_marker(source: &str, at: usize) -> Option<pipelint_yaml::Span> {
     None
 }
 
+/// Whether `text` holds the text of a merge-conflict marker anywhere: a quick search, so
+/// that a long file without one is not read line by line.
+fn has_marker(text: &str) -> bool {
+    ["<<<<<<<", "=======", ">>>>>>>"]
+        .iter()
+        .any(|m| text.contains(m))
+}
+
 /// A `[` or `{` on the lines before `at` that is never closed before it (outside quotes).
 fn unclosed_bracket(source: &str, at: usize) -> Option<pipelint_yaml::Span> {
+    let bytes = &source.as_bytes()[..at.min(source.len())];
     let mut stack: Vec<usize> = Vec::new();
+    // Quotes and comments end with their line, so a line is read from its start on its
+    // own; while no bracket is open, only the lines with an opening one matter (found by a
+    // quick search: most lines of a long file have none).
+    let mut line = 0;
+    while line < bytes.len() {
+        let start = if stack.is_empty() {
+            let Some(open) = memchr::memchr2(b'[', b'{', &bytes[line..]) else {
+                break;
+            };
+            memchr::memrchr(b'\n', &bytes[line..line + open]).map_or(line, |i| line + i + 1)
+        } else {
+            line
+        };
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+        brackets_on_line(bytes, start, end, &mut stack);
+        line = end;
+    }
+    let open = *stack.first()?;
+    // Only an opening bracket on an earlier line explains an error further down.
+    source[open..at.min(source.len())]
+        .contains('\n')
+        .then_some(pipelint_yaml::Span::new(open, open + 1))
+}
+
+/// Opens and closes the brackets of `bytes[start..end]` (one line) on `stack`, outside
+/// quotes and comments.
+fn brackets_on_line(bytes: &[u8], start: usize, end: usize, stack: &mut Vec<usize>) {
     let mut quote: Option<u8> = None;
-    let bytes = source.as_bytes();
-    let mut i = 0;
-    while i < at.min(bytes.len()) {
+    for i in start..end {
         let b = bytes[i];
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
@@ -123,28 +160,14 @@ fn unclosed_bracket(source: &str, at: usize) -> Option<pipelint_yaml::Span> {
             {
                 quote = Some(b)
             }
-            (None, b'#') if i == 0 || matches!(bytes[i - 1], b' ' | b'\t') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
+            (None, b'#') if i == 0 || matches!(bytes[i - 1], b' ' | b'\t') => return,
             (None, b'[' | b'{') => stack.push(i),
             (None, b']' | b'}') => {
                 stack.pop();
             }
             _ => {}
         }
-        if b == b'\n' {
-            quote = None;
-        }
-        i += 1;
     }
-    let open = *stack.first()?;
-    // Only an opening bracket on an earlier line explains an error further down.
-    source[open..at.min(source.len())]
-        .contains('\n')
-        .then_some(pipelint_yaml::Span::new(open, open + 1))
 }
 
 /// A hint for the common causes of a syntax error at `at`.
@@ -158,9 +181,10 @@ fn hint(source: &str, at: usize, message: &str) -> Option<String> {
         .find('\n')
         .map_or(source.len(), |i| at + i);
     let upto = &source[..after_line_end];
-    if upto
-        .lines()
-        .any(|l| l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>") || l == "=======")
+    if has_marker(upto)
+        && upto
+            .lines()
+            .any(|l| l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>") || l == "=======")
     {
         return Some("the file holds a merge-conflict marker (`<<<<<<<`, `=======`, `>>>>>>>`); resolve the conflict and remove the markers".into());
     }
@@ -195,4 +219,37 @@ fn hint(source: &str, at: usize, message: &str) -> Option<String> {
         );
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bracket_left_open_on_an_earlier_line() {
+        let at = |text: &str| text.find("next").expect("in the text");
+        let open = |text: &str| unclosed_bracket(text, at(text)).map(|s| s.start);
+        // Open across lines: the outermost one.
+        let text = "a: [1, {b: 2,\n  c: [3]\nnext: x\n";
+        assert_eq!(open(text), Some(3));
+        // Closed on a later line.
+        assert_eq!(open("a: [1,\n  2]\nnext: x\n"), None);
+        // Open on the error's own line only.
+        assert_eq!(open("a: 1\nb: [next\n"), None);
+        // In quotes and comments brackets mean nothing; quotes end with their line.
+        assert_eq!(open("a: '[x'\nb: 1 # [\nnext\n"), None);
+        assert_eq!(
+            open("a: \"x\nb: [1,\nnext\n"),
+            Some(text_offset("a: \"x\nb: [1,\nnext\n", "["))
+        );
+        // A closing bracket with none open is no matter.
+        assert_eq!(
+            open("a: ]\nb: {\nnext\n"),
+            Some(text_offset("a: ]\nb: {\nnext\n", "{"))
+        );
+    }
+
+    fn text_offset(text: &str, what: &str) -> usize {
+        text.find(what).expect("in the text")
+    }
 }
