@@ -625,9 +625,12 @@ fn entry_lines(
     next: Option<usize>,
 ) -> Option<(usize, usize)> {
     let key = &e.key;
+    // An empty key (`? ` with nothing after it, or none before `: `) is placed at the next
+    // token: where its entry's lines start is not known from it.
     if !key.via.is_empty()
         || key.anchor.is_some()
         || key.tag.is_some()
+        || key.span.is_empty()
         || !matches!(key.kind, NodeKind::Scalar(_))
     {
         return None;

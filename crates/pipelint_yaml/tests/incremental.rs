@@ -336,6 +336,13 @@ fn regressions() {
     // A key typed on a new line after an entry that follows an explicit key with nothing
     // in it (`?`): that key is placed at the next token, the entry's key; it is written
     // before the entry all the same.
+    // An explicit key with nothing in it, its value on the next line (`?` then `:`): the
+    // empty key is placed at that colon, but its entry starts at the `?`. A key typed
+    // before the colon is a new entry.
+    let text = "a: 1\n?   \n:\n b: c\n";
+    let before = parse(text, &Options::default());
+    let colon = text.find("\n:").expect("in the text") + 1;
+    try_with(entry, text, &before, Span::empty(colon), "x");
     let text = "g: 1\n?\nkey:\nname: x\n";
     let before = parse(text, &Options::default());
     let end = text.find("key:").expect("in the text") + 4;
@@ -400,3 +407,4 @@ fn what_is_refused() {
     assert!(try_edit(text, &before, Span::empty(docker), "d"));
     assert!(!try_edit(text, &before, Span::empty(docker), ",x"));
 }
+
