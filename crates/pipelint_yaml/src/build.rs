@@ -154,7 +154,7 @@ impl<'a> Builder<'a> {
             }
             Event::DocumentEnd => self.end_document(span.end),
             Event::Scalar(value, style, anchor_id, tag) => {
-                let (props, start) = self.props(span, anchor_id, tag.is_some());
+                let (props, start) = self.props(span, anchor_id, tag.as_deref());
                 let mut span = Span::new(start.min(span.end), span.end);
                 // The parser's end of a quoted scalar can run on over a comment after it
                 // (`'1000' # uid`): end it at its closing quote.
@@ -199,7 +199,7 @@ impl<'a> Builder<'a> {
                     });
                     return ControlFlow::Break(());
                 }
-                let (props, start) = self.props(span, anchor_id, tag.is_some());
+                let (props, start) = self.props(span, anchor_id, tag.as_deref());
                 let first = self.text.as_bytes().get(start).copied();
                 let flow = matches!(first, Some(b'[' | b'{'));
                 let kind = if is_map {
@@ -239,9 +239,14 @@ impl<'a> Builder<'a> {
 
     /// Reads `&anchor` and `!tag` at the start of an event's span; returns them and where
     /// the node's own text starts.
-    fn props(&mut self, span: Span, anchor_id: usize, has_tag: bool) -> (Props, usize) {
+    fn props(
+        &mut self,
+        span: Span,
+        anchor_id: usize,
+        tag: Option<&saphyr_parser::Tag>,
+    ) -> (Props, usize) {
         let mut props = Props::default();
-        if anchor_id == 0 && !has_tag {
+        if anchor_id == 0 && tag.is_none() {
             return (props, span.start);
         }
         let bytes = self.text.as_bytes();
@@ -273,6 +278,21 @@ impl<'a> Builder<'a> {
                 }
                 _ => break,
             }
+        }
+        // The text read must be the tag the parser saw: the span of an empty node can
+        // start after its properties, and the scan then runs on to a `!` further on.
+        // Otherwise the tag is written from the parser's handle and suffix.
+        match tag {
+            None => props.tag = None,
+            Some(t)
+                if !props
+                    .tag
+                    .as_ref()
+                    .is_some_and(|s| s.ends_with(t.suffix.as_str())) =>
+            {
+                props.tag = Some(format!("{}{}", t.handle, t.suffix));
+            }
+            Some(_) => {}
         }
         if anchor_id != 0 && props.anchor.is_none() {
             // The anchor was not where expected; keep the id so aliases still resolve.

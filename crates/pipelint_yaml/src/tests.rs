@@ -345,3 +345,21 @@ fn null_values() {
     assert!(item.get("step").unwrap().is_null());
     assert!(item.get("name").is_some());
 }
+
+#[test]
+fn the_tag_of_an_empty_value_is_its_own() {
+    // The parser places an empty value after its tag; the `!` two lines down is not it.
+    let tags = |text: &str| {
+        let parsed = crate::parse(text, &crate::Options::default());
+        let mut tags = Vec::new();
+        if let Some(root) = parsed.root() {
+            root.walk(&mut |n: &Node| tags.extend(n.tag.as_deref().map(str::to_owned)));
+        }
+        tags
+    };
+    assert_eq!(tags("a:\n  c: !t\n  \n!  :d\n"), ["!t"]);
+    assert_eq!(tags("c: !t\n  \nd: 1\n"), ["!t"]);
+    assert_eq!(tags("a: !t # c\n  \nb: !!str\n"), ["!t", "!!str"]);
+    // An anchor alone is no tag, whatever follows.
+    assert_eq!(tags("a:\n  c: &x\n  \n!  :d\n"), Vec::<String>::new());
+}
