@@ -248,11 +248,21 @@ pub fn assert_incremental(text: &str, parsed: &Parsed, opts: &pipelint_yaml::Opt
                 );
             }
         }
-        if let Some(carried) = pipelint_yaml::edit_breaking(parsed, text, range, &inserted, opts) {
-            assert!(
-                carried == pipelint_yaml::parse(&new, opts),
-                "edit_breaking {range:?} -> {inserted:?} differs from a fresh parse"
-            );
+        match pipelint_yaml::edit_breaking(parsed.clone(), text, range, &inserted, opts) {
+            Ok((carried, rest)) => {
+                assert!(
+                    carried == pipelint_yaml::parse(&new, opts),
+                    "edit_breaking {range:?} -> {inserted:?} differs from a fresh parse"
+                );
+                assert!(
+                    pipelint_yaml::rejoin(carried, rest).as_ref() == Some(parsed),
+                    "rejoin after edit_breaking {range:?} -> {inserted:?} differs from the parse"
+                );
+            }
+            Err(refused) => assert!(
+                refused == *parsed,
+                "edit_breaking refused an edit but changed the parse"
+            ),
         }
     }
 }

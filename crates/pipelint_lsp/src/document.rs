@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock};
 
 use pipelint_core::{Analysis, CheckOptions, FileKind, Parsed, Settings};
-use pipelint_yaml::{Span, edit, edit_breaking};
+use pipelint_yaml::{Rest, Span, edit, edit_breaking, rejoin};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -65,6 +65,10 @@ pub struct Document {
     /// carried over (in the middle of typing a key, before its colon): once the text reads
     /// again, the whole change since that parse is carried over as one edit.
     readable: Option<Kept>,
+    /// While the current version does not read and its parse was made from the readable
+    /// one by [`pipelint_yaml::edit_breaking`]: what that left of the readable parse (then
+    /// empty in `readable`), to be made whole again with the current version's parse.
+    rest: Option<Rest>,
     /// How many analyses parsed the whole text (the tests count them).
     #[cfg(test)]
     full_parses: usize,
@@ -136,6 +140,7 @@ impl Document {
             snapshot: None,
             kept: None,
             readable: None,
+            rest: None,
             #[cfg(test)]
             full_parses: 0,
         }
@@ -155,6 +160,9 @@ impl Document {
         encoding: Encoding,
     ) -> Stale {
         let (mut base, snapshot) = self.take_base();
+        if self.rest.is_some() {
+            self.rejoin_readable(base.take().map(|b| b.parsed));
+        }
         let mut stale = Stale {
             snapshot,
             parse: None,
@@ -201,20 +209,41 @@ impl Document {
     /// The readable parse of an earlier version carried over to `text` (made with the
     /// settings of `generation`), when the change since is one edit that
     /// [`pipelint_yaml::edit`] takes (the readable parse is used up then), or one after
-    /// which the text does not read that [`pipelint_yaml::edit_breaking`] takes (it is
-    /// kept then, for the next version).
+    /// which the text does not read that [`pipelint_yaml::edit_breaking`] takes (what the
+    /// new parse does not take of the readable one is kept in [`Document::rest`]).
     fn carry_readable(&mut self, text: &str, generation: u64) -> Option<Parsed> {
         let mut old = self.readable.take()?;
         let mut carried = None;
-        if old.generation == generation {
+        if old.generation == generation && self.rest.is_none() {
             let (range, inserted) = difference(&old.text, text);
             if edit(&mut old.parsed, &old.text, range, inserted, &old.yaml) {
                 return Some(old.parsed);
             }
-            carried = edit_breaking(&old.parsed, &old.text, range, inserted, &old.yaml);
+            let whole = std::mem::take(&mut old.parsed);
+            match edit_breaking(whole, &old.text, range, inserted, &old.yaml) {
+                Ok((broken, rest)) => {
+                    self.rest = Some(rest);
+                    carried = Some(broken);
+                }
+                Err(whole) => old.parsed = whole,
+            }
         }
         self.readable = Some(old);
         carried
+    }
+
+    /// Makes the readable parse whole again after [`pipelint_yaml::edit_breaking`] took
+    /// part of it, from the parse of the version it made (`broken`, taken back from that
+    /// version's analysis). Without it (a request still holds the analysis), the readable
+    /// parse is forgotten: the next versions are parsed whole.
+    fn rejoin_readable(&mut self, broken: Option<Parsed>) {
+        let Some(rest) = self.rest.take() else {
+            return;
+        };
+        match (broken.and_then(|p| rejoin(p, rest)), &mut self.readable) {
+            (Some(whole), Some(readable)) => readable.parsed = whole,
+            _ => self.readable = None,
+        }
     }
 
     /// The parse of the current text to carry over (from an earlier carry-over, or from
@@ -249,6 +278,7 @@ impl Document {
     /// the time it takes does not delay an answer.
     pub fn invalidate(&mut self) -> Stale {
         self.kept = None;
+        self.rest = None;
         Stale {
             snapshot: self.snapshot.take(),
             parse: self.readable.take(),
@@ -275,6 +305,15 @@ impl Document {
             && s.encoding == encoding
         {
             return (s.clone(), None);
+        }
+        // Analysed again (other settings or encoding) while the readable parse is in
+        // part: made whole first, from the analysis it was taken for.
+        if self.rest.is_some() {
+            let broken = (self.snapshot.take())
+                .filter(|s| s.version == self.version)
+                .and_then(|s| Arc::try_unwrap(s).ok())
+                .map(|s| s.analysis.parsed);
+            self.rejoin_readable(broken);
         }
         let kept = self
             .kept
@@ -589,10 +628,42 @@ mod tests {
         let (snap, _) = doc.snapshot(enc, 0, CheckOptions::default);
         let new = doc.rope.to_string();
         assert!(new.contains("name: Build\n        size: 2x\n"), "{new}");
-        let mut fresh = Document::new(name, 1, &new);
+        let mut fresh = Document::new(name.clone(), 1, &new);
         let (fresh, _) = fresh.snapshot(enc, 0, CheckOptions::default);
         assert!(snap.analysis.parsed == fresh.analysis.parsed);
         assert_eq!(snap.analysis.diagnostics, fresh.analysis.diagnostics);
+        drop(snap);
+
+        // Another key, `image`, while a request holds the analysis of `i`: the readable
+        // parse cannot be made whole without it and is forgotten, so the versions from
+        // `im` to the colon are parsed whole. Each is what a fresh analysis gives.
+        doc.apply(
+            20,
+            vec![change(Some(((4, 16), (4, 16))), "\n        ")],
+            enc,
+        );
+        drop(doc.snapshot(enc, 0, CheckOptions::default));
+        let mut held = None;
+        for (i, c) in "image: x".char_indices() {
+            let at = (5, 8 + i as u32);
+            let parses = doc.full_parses;
+            doc.apply(
+                21 + i as i32,
+                vec![change(Some((at, at)), &c.to_string())],
+                enc,
+            );
+            let (snap, _) = doc.snapshot(enc, 0, CheckOptions::default);
+            let whole = doc.full_parses > parses;
+            assert_eq!(whole, (1..=5).contains(&i), "after {:?}", &"image: x"[..=i]);
+            let mut fresh = Document::new(name.clone(), 1, &doc.rope.to_string());
+            let (fresh, _) = fresh.snapshot(enc, 0, CheckOptions::default);
+            assert!(snap.analysis.parsed == fresh.analysis.parsed);
+            assert_eq!(snap.analysis.diagnostics, fresh.analysis.diagnostics);
+            if i == 0 {
+                held = Some(snap);
+            }
+        }
+        drop(held);
     }
 
     #[test]

@@ -774,22 +774,54 @@ fn anchored(node: &Node, span: Span, mark: Span) -> Option<&Node> {
 /// everything read before the syntax error with the collections around it truncated, and
 /// the error. For a key typed on a new line, which does not read until its colon.
 ///
-/// Taken (`Some`) when the edit stays inside the lines of one entry of a block mapping,
-/// or of a run of neighbouring entries (as for [`edit_entry`]), and those lines, read
-/// again on their own from the entries' key, break at an error inside them or on the
-/// next line, written at their column or deeper: up to there the whole text is read as
-/// the lines are on their own. Refused (`None`) on the same grounds as [`edit_entry`],
-/// when the parse had a problem other than a duplicate key, when the lines read (then
+/// Taken when the edit stays inside the lines of one entry of a block mapping, or of a
+/// run of neighbouring entries (as for [`edit_entry`]), and those lines, read again on
+/// their own from the entries' key, break at an error inside them or on the next line,
+/// written at their column or deeper: up to there the whole text is read as the lines
+/// are on their own. What the new parse holds before the lines is moved out of `parsed`,
+/// not copied; the rest of `parsed` is returned with it, and [`rejoin`] makes `parsed`
+/// again from both, as the base for the next edits (a text that breaks is typed on).
+///
+/// Refused (`parsed` returned as it was) on the same grounds as [`edit_entry`], when the
+/// parse had a problem other than a duplicate key, when the lines read (then
 /// [`edit_entry`] applies), and when the parse would recover from the error (a tab in
-/// the indentation, an alias to an undefined anchor) rather than stop. `parsed` is not
-/// changed: it stays the base for the next edits.
+/// the indentation, an alias to an undefined anchor) rather than stop.
 pub fn edit_breaking(
+    parsed: Parsed,
+    old: &str,
+    range: Span,
+    inserted: &str,
+    opts: &Options,
+) -> Result<(Parsed, Rest), Parsed> {
+    let Some(read) = read_breaking(&parsed, old, range, inserted, opts) else {
+        return Err(parsed);
+    };
+    let Some(plan) = plan_breaking(&parsed, &read) else {
+        return Err(parsed);
+    };
+    Ok(split(parsed, read, plan, opts))
+}
+
+/// What the lines of an edit that breaks the text gave, read again on their own.
+struct Broken {
+    region: Region,
+    /// The pairs of the lines' mapping read before the error, at their place in the new
+    /// text.
+    pairs: Vec<(Node, Node)>,
+    /// Their problems (duplicate keys not among those pairs), then the syntax error.
+    problems: Vec<crate::Problem>,
+    syntax: crate::Problem,
+    new_len: usize,
+}
+
+/// The first half of [`edit_breaking`]: the checks, and the lines read again.
+fn read_breaking(
     parsed: &Parsed,
     old: &str,
     range: Span,
     inserted: &str,
     opts: &Options,
-) -> Option<Parsed> {
+) -> Option<Broken> {
     let (a, b) = (range.start, range.end);
     if a > b || b > old.len() || !old.is_char_boundary(a) || !old.is_char_boundary(b) {
         return None;
@@ -901,144 +933,89 @@ pub fn edit_breaking(
         read_pairs.push((key, value));
     }
 
-    // The way down, and the collections on it as the whole text leaves them: what is
-    // written before the way goes on, then the way, truncated.
-    let doc = parsed.documents.get(region.doc)?;
-    let mut chain: Vec<&Node> = vec![doc.root.as_ref()?];
-    for &step in &region.path {
-        let node = *chain.last()?;
-        chain.push(match (step, &node.kind) {
-            (Step::Value(j), NodeKind::Mapping(m)) => &m.entries.get(j)?.value,
-            (Step::Item(k), NodeKind::Sequence(items)) => items.get(k)?,
-            _ => return None,
-        });
-    }
-    if chain
-        .iter()
-        .any(|n| n.anchor.is_some() || !n.via.is_empty())
-    {
-        return None;
-    }
-    let mut problems: Vec<crate::Problem> = Vec::new();
-    let mut owned_keys: Vec<Span> = Vec::new();
-    // The mapping that holds the entries: its pairs before them, then the pairs read.
-    let held = chain[depth];
-    let NodeKind::Mapping(m) = &held.kind else {
-        return None;
-    };
-    owned_keys.extend(
-        m.entries
-            .iter()
-            .filter(|e| e.merged_from.is_none())
-            .map(|e| e.key.span),
-    );
-    let mut pairs = pairs_before(parsed, m, region.first)?;
-    pairs.extend(read_pairs);
-    let mut node = truncated_mapping(held, pairs, opts, &mut problems);
-    for k in (0..depth).rev() {
-        let parent = chain[k];
-        node = match (region.path[k], &parent.kind) {
-            (Step::Value(j), NodeKind::Mapping(m)) => {
-                owned_keys.extend(
-                    m.entries
-                        .iter()
-                        .filter(|e| e.merged_from.is_none())
-                        .map(|e| e.key.span),
-                );
-                let key = m.entries.get(j)?.key.clone();
-                let mut pairs = pairs_before(parsed, m, j)?;
-                pairs.push((key, node));
-                truncated_mapping(parent, pairs, opts, &mut problems)
+    let problems = read
+        .problems
+        .into_iter()
+        .filter(|p| !(duplicate(p) && read_keys.contains(&p.span.after(offset))))
+        .map(|mut p| {
+            p.span = p.span.after(offset);
+            if let ProblemKind::DuplicateKey { first, .. } = &mut p.kind {
+                *first = first.after(offset);
             }
-            (Step::Item(i), NodeKind::Sequence(items)) => {
-                let mut kept: Vec<Node> = items[..i].to_vec();
-                let end = parent.span.start.max(node.site().end);
-                kept.push(node);
-                let mut seq =
-                    Node::new(NodeKind::Sequence(kept), Span::new(parent.span.start, end));
-                seq.tag = parent.tag.clone();
-                seq.truncated = true;
-                seq
+            for (s, _) in &mut p.related {
+                *s = s.after(offset);
             }
-            _ => return None,
-        };
-    }
-
-    // Everything before the lines stays as it was; nothing after them was read.
-    let before = |s: Span| s.start < region.start;
-    let mut documents: Vec<Document> = parsed.documents[..region.doc].to_vec();
-    documents.push(Document {
-        root: Some(node),
-        span: Span::new(doc.span.start, new.len().max(doc.span.start)),
-    });
-    problems.extend(
-        parsed
-            .problems
-            .iter()
-            .filter(|p| before(p.span) && !(duplicate(p) && owned_keys.contains(&p.span)))
-            .cloned(),
-    );
-    problems.extend(
-        read.problems
-            .into_iter()
-            .filter(|p| !(duplicate(p) && read_keys.contains(&p.span.after(offset))))
-            .map(|mut p| {
-                p.span = p.span.after(offset);
-                if let ProblemKind::DuplicateKey { first, .. } = &mut p.kind {
-                    *first = first.after(offset);
-                }
-                for (s, _) in &mut p.related {
-                    *s = s.after(offset);
-                }
-                p
-            }),
-    );
-    problems.push(crate::syntax_problem(&new, error_at, &info));
-    problems.sort_by_key(|p| (p.span.start, p.span.end));
-    let anchors = parsed
-        .anchors
-        .iter()
-        .filter(|x| before(x.span))
-        .map(|x| crate::AnchorInfo {
-            uses: x.uses.iter().copied().filter(|s| before(*s)).collect(),
-            ..x.clone()
+            p
         })
         .collect();
-    let aliases = parsed
-        .aliases
-        .iter()
-        .filter(|x| before(x.span))
-        .cloned()
-        .collect();
-    Some(Parsed {
-        documents,
+    Some(Broken {
+        region,
+        pairs: read_pairs,
         problems,
-        anchors,
-        aliases,
+        syntax: crate::syntax_problem(&new, error_at, &info),
+        new_len: new.len(),
     })
 }
 
-trait After {
-    /// The span moved `by` bytes on.
-    fn after(self, by: usize) -> Self;
+/// One collection on the way down to the entries, as the new text leaves it: its pairs
+/// or items before the way (`bound`: the index of the entry or item the way goes on to,
+/// or of the first entry read again), and the merge keys among those pairs with the
+/// merged nodes copied again from their anchors.
+struct Level {
+    bound: usize,
+    mapping: bool,
+    merges: Vec<(Span, Node)>,
+    start: usize,
+    tag: Option<Box<str>>,
 }
 
-impl After for Span {
-    fn after(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
+/// The second half of [`edit_breaking`], before anything moves: each collection on the
+/// way down, and the keys whose duplicates are found again.
+fn plan_breaking(parsed: &Parsed, read: &Broken) -> Option<(Vec<Level>, Vec<Span>)> {
+    let region = &read.region;
+    let mut node = parsed.documents.get(region.doc)?.root.as_ref()?;
+    let mut levels = Vec::with_capacity(region.path.len() + 1);
+    let mut owned_keys = Vec::new();
+    for k in 0..=region.path.len() {
+        if node.anchor.is_some() || !node.via.is_empty() {
+            return None;
+        }
+        let step = region.path.get(k).copied();
+        let (bound, next, merges) = match (step, &node.kind) {
+            (Some(Step::Value(j)), NodeKind::Mapping(m)) => {
+                (j, &m.entries.get(j)?.value, merges_before(parsed, m, j)?)
+            }
+            (None, NodeKind::Mapping(m)) => {
+                (region.first, node, merges_before(parsed, m, region.first)?)
+            }
+            (Some(Step::Item(i)), NodeKind::Sequence(items)) => (i, items.get(i)?, Vec::new()),
+            _ => return None,
+        };
+        if let NodeKind::Mapping(m) = &node.kind {
+            owned_keys.extend(
+                m.entries
+                    .iter()
+                    .filter(|e| e.merged_from.is_none())
+                    .map(|e| e.key.span),
+            );
+        }
+        levels.push(Level {
+            bound,
+            mapping: matches!(node.kind, NodeKind::Mapping(_)),
+            merges,
+            start: node.span.start,
+            tag: node.tag.clone(),
+        });
+        node = next;
     }
+    Some((levels, owned_keys))
 }
 
-/// The pairs of `m` as written before its `j`th entry (its own entries, and its merge
-/// keys with the merged nodes copied again from their anchors), in the order written.
-/// (By index: an empty key is placed at the next token, which may be the entry's key.)
-fn pairs_before(parsed: &Parsed, m: &crate::Mapping, j: usize) -> Option<Vec<(Node, Node)>> {
+/// The merge keys of `m` written before its `j`th entry, with the merged nodes copied
+/// again from their anchors.
+fn merges_before(parsed: &Parsed, m: &crate::Mapping, j: usize) -> Option<Vec<(Span, Node)>> {
     let bound = m.entries.get(j)?.key.site().start;
-    let mut pairs: Vec<(Node, Node)> = m.entries[..j]
-        .iter()
-        .filter(|e| e.merged_from.is_none())
-        .map(|e| (e.key.clone(), e.value.clone()))
-        .collect();
+    let mut out = Vec::new();
     for merge in m.merges.iter().filter(|g| g.key_span.start < bound) {
         if !merge.unreadable.is_empty() {
             return None;
@@ -1052,35 +1029,256 @@ fn pairs_before(parsed: &Parsed, m: &crate::Mapping, j: usize) -> Option<Vec<(No
         } else {
             Node::new(NodeKind::Sequence(copies), merge.key_span)
         };
-        let key = Node::new(
-            NodeKind::Scalar(crate::Scalar {
-                value: "<<".to_owned(),
-                style: ScalarStyle::Plain,
-            }),
-            merge.key_span,
-        );
-        pairs.push((key, value));
+        out.push((merge.key_span, value));
     }
-    pairs.sort_by_key(|(k, _)| k.site().start);
-    Some(pairs)
+    Some(out)
 }
 
-/// The mapping `node` made again from `pairs` as the parse closes one the text broke off
+/// What [`edit_breaking`] left of the parse it was given: with the parse of the broken
+/// text, [`rejoin`] makes it again.
+#[derive(Debug)]
+pub struct Rest {
+    /// The parse, with what was moved to the parse of the broken text left empty.
+    parsed: Parsed,
+    doc: usize,
+    /// For each collection on the way down: the index the way goes on at (at the last,
+    /// the first entry read again).
+    bounds: Vec<usize>,
+}
+
+/// What was moved out of one collection on the way down: its pairs or items before the
+/// way, and the key of the entry the way goes on at.
+struct Taken {
+    pairs: Vec<(Node, Node)>,
+    items: Vec<Node>,
+    key: Option<Node>,
+}
+
+/// A node left where one was moved out.
+fn hole() -> Node {
+    Node::new(NodeKind::Invalid, Span::empty(0))
+}
+
+/// The last half of [`edit_breaking`]: the parse of the broken text, made of what
+/// `parsed` holds before the edit's lines (moved, not copied) and what the lines gave,
+/// and what is left of `parsed`.
+fn split(
+    parsed: Parsed,
+    read: Broken,
+    (levels, owned_keys): (Vec<Level>, Vec<Span>),
+    opts: &Options,
+) -> (Parsed, Rest) {
+    let region = &read.region;
+    let mut rest = parsed;
+    // Everything before the lines stays as it was; nothing after them was read.
+    let before = |s: Span| s.start < region.start;
+    let duplicate = |p: &crate::Problem| matches!(p.kind, ProblemKind::DuplicateKey { .. });
+    let mut problems: Vec<crate::Problem> = (rest.problems.iter())
+        .filter(|p| before(p.span) && !(duplicate(p) && owned_keys.contains(&p.span)))
+        .cloned()
+        .collect();
+    problems.extend(read.problems);
+    problems.push(read.syntax);
+    let anchors = (rest.anchors.iter())
+        .filter(|x| before(x.span))
+        .map(|x| crate::AnchorInfo {
+            uses: x.uses.iter().copied().filter(|s| before(*s)).collect(),
+            ..x.clone()
+        })
+        .collect();
+    let aliases = (rest.aliases.iter())
+        .filter(|x| before(x.span))
+        .cloned()
+        .collect();
+    let mut documents: Vec<Document> = (rest.documents[..region.doc].iter_mut())
+        .map(|d| Document {
+            root: d.root.take(),
+            span: d.span,
+        })
+        .collect();
+    let doc_span = rest.documents[region.doc].span;
+
+    // Down the way: the pairs or items before it, moved out.
+    let mut taken: Vec<Taken> = Vec::new();
+    let mut node = rest.documents[region.doc].root.as_mut();
+    for (k, level) in levels.iter().enumerate() {
+        let Some(n) = node else { break };
+        let last = k + 1 == levels.len();
+        match &mut n.kind {
+            NodeKind::Mapping(m) => {
+                let pairs = (m.entries[..level.bound].iter_mut())
+                    .filter(|e| e.merged_from.is_none())
+                    .map(|e| {
+                        (
+                            std::mem::replace(&mut e.key, hole()),
+                            std::mem::replace(&mut e.value, hole()),
+                        )
+                    })
+                    .collect();
+                let key = (!last).then(|| m.entries[level.bound].key.clone());
+                taken.push(Taken {
+                    pairs,
+                    items: Vec::new(),
+                    key,
+                });
+                node = (!last).then(|| &mut m.entries[level.bound].value);
+            }
+            NodeKind::Sequence(items) => {
+                let kept = (items[..level.bound].iter_mut())
+                    .map(|n| std::mem::replace(n, hole()))
+                    .collect();
+                taken.push(Taken {
+                    pairs: Vec::new(),
+                    items: kept,
+                    key: None,
+                });
+                node = (!last).then(|| &mut items[level.bound]);
+            }
+            _ => break,
+        }
+    }
+
+    // Up again: each collection truncated after the way.
+    let mut child: Option<Node> = None;
+    let mut read_pairs = Some(read.pairs);
+    for (level, Taken { pairs, items, key }) in levels.into_iter().zip(taken).rev() {
+        let made = if level.mapping {
+            let mut pairs = pairs;
+            for (key_span, value) in level.merges {
+                let key = Node::new(
+                    NodeKind::Scalar(crate::Scalar {
+                        value: "<<".to_owned(),
+                        style: ScalarStyle::Plain,
+                    }),
+                    key_span,
+                );
+                pairs.push((key, value));
+            }
+            pairs.sort_by_key(|(k, _)| k.site().start);
+            match (key, child.take()) {
+                (Some(key), Some(c)) => pairs.push((key, c)),
+                _ => pairs.extend(read_pairs.take().unwrap_or_default()),
+            }
+            truncated_mapping(level.start, level.tag, pairs, opts, &mut problems)
+        } else {
+            let mut items = items;
+            let end = child
+                .as_ref()
+                .map_or(level.start, |c| level.start.max(c.site().end));
+            items.extend(child.take());
+            let mut seq = Node::new(NodeKind::Sequence(items), Span::new(level.start, end));
+            seq.tag = level.tag;
+            seq.truncated = true;
+            seq
+        };
+        child = Some(made);
+    }
+    documents.push(Document {
+        root: child,
+        span: Span::new(doc_span.start, read.new_len.max(doc_span.start)),
+    });
+    problems.sort_by_key(|p| (p.span.start, p.span.end));
+    let truncated = Parsed {
+        documents,
+        problems,
+        anchors,
+        aliases,
+    };
+    let rest = Rest {
+        parsed: rest,
+        doc: region.doc,
+        bounds: region
+            .path
+            .iter()
+            .map(|s| match s {
+                Step::Value(j) => *j,
+                Step::Item(i) => *i,
+            })
+            .chain(std::iter::once(region.first))
+            .collect(),
+    };
+    (truncated, rest)
+}
+
+/// The parse [`edit_breaking`] was given, made again from the parse of the broken text
+/// it made (or one equal to it) and what it left. `None` when `truncated` is not such a
+/// parse.
+pub fn rejoin(truncated: Parsed, rest: Rest) -> Option<Parsed> {
+    let Rest {
+        mut parsed,
+        doc,
+        bounds,
+    } = rest;
+    let mut documents = truncated.documents.into_iter();
+    for d in parsed.documents.get_mut(..doc)? {
+        d.root = documents.next()?.root;
+    }
+    let mut from = documents.next()?.root?;
+    let mut into = parsed.documents.get_mut(doc)?.root.as_mut()?;
+    for (k, &bound) in bounds.iter().enumerate() {
+        let last = k + 1 == bounds.len();
+        match (&mut into.kind, from.kind) {
+            (NodeKind::Mapping(m), NodeKind::Mapping(t)) => {
+                let mut own = t.entries.into_iter().filter(|e| e.merged_from.is_none());
+                for slot in m
+                    .entries
+                    .get_mut(..bound)?
+                    .iter_mut()
+                    .filter(|e| e.merged_from.is_none())
+                {
+                    let e = own.next()?;
+                    (slot.key, slot.value) = (e.key, e.value);
+                }
+                if last {
+                    break;
+                }
+                from = own.next()?.value;
+                into = &mut m.entries.get_mut(bound)?.value;
+            }
+            (NodeKind::Sequence(items), NodeKind::Sequence(t)) => {
+                let mut it = t.into_iter();
+                for slot in items.get_mut(..bound)? {
+                    *slot = it.next()?;
+                }
+                if last {
+                    break;
+                }
+                from = it.next()?;
+                into = items.get_mut(bound)?;
+            }
+            _ => return None,
+        }
+    }
+    Some(parsed)
+}
+
+trait After {
+    /// The span moved `by` bytes on.
+    fn after(self, by: usize) -> Self;
+}
+
+impl After for Span {
+    fn after(self, by: usize) -> Span {
+        Span::new(self.start + by, self.end + by)
+    }
+}
+
+/// The mapping at `start` made again from `pairs` as the parse closes one the text broke off
 /// in: truncated, ending where its last pair ends; its duplicate keys go to `problems`.
 fn truncated_mapping(
-    node: &Node,
+    start: usize,
+    tag: Option<Box<str>>,
     pairs: Vec<(Node, Node)>,
     opts: &Options,
     problems: &mut Vec<crate::Problem>,
 ) -> Node {
-    let start = node.span.start;
     let end = pairs
         .last()
         .map_or(start, |(k, v)| start.max(k.site().end).max(v.site().end));
     let (mapping, found) = rebuild_mapping(pairs, opts);
     problems.extend(found);
     let mut out = Node::new(NodeKind::Mapping(mapping), Span::new(start, end));
-    out.tag = node.tag.clone();
+    out.tag = tag;
     out.truncated = true;
     out
 }

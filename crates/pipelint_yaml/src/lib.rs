@@ -21,7 +21,7 @@ use std::borrow::Cow;
 
 use saphyr_parser::Parser;
 
-pub use incremental::{edit, edit_breaking, edit_entry, edit_scalar};
+pub use incremental::{Rest, edit, edit_breaking, edit_entry, edit_scalar, rejoin};
 pub use text::{ColumnUnit, LineCol, LineIndex};
 pub use tree::{
     AnchorMark, Entry, Mapping, Merge, Node, NodeKind, Override, Resolved, Scalar, ScalarStyle,

@@ -4,7 +4,7 @@
 
 use pipelint_yaml::{
     Node, NodeKind, Options, Parsed, ScalarStyle, Span, edit_breaking, edit_entry, edit_scalar,
-    parse,
+    parse, rejoin,
 };
 
 const SAMPLE: &str = "image: node:20\n\ndefinitions:\n  steps:\n    - step: &test\n        name: Test\n        script:\n          - npm test\n\npipelines:\n  default:\n    - step: *test\n    - step:\n        <<: *test\n        name: Lint 0 # the linter\n        size: 2x\n        services: [docker, postgres]\n        script:\n          - npm run lint\n          - echo {a: b}\n  branches:\n    main:\n      - step:\n          name: Deploy\n          deployment: production\n          trigger: manual\n          script:\n            - ./deploy.sh  production\n";
@@ -253,12 +253,26 @@ fn structural_edits(
 }
 
 /// Tries one edit with `edit_breaking`; returns whether it was taken. Taken, it must give
-/// the fresh parse of the new text, which stops at a syntax error.
+/// the fresh parse of the new text, which stops at a syntax error, and `rejoin` must
+/// give back the parse it was given; refused, it must give that parse back unchanged.
 fn try_breaking(text: &str, before: &Parsed, range: Span, inserted: &str) -> bool {
     let new = [&text[..range.start], inserted, &text[range.end..]].concat();
-    let Some(carried) = edit_breaking(before, text, range, inserted, &Options::default()) else {
-        return false;
-    };
+    let (carried, rest) =
+        match edit_breaking(before.clone(), text, range, inserted, &Options::default()) {
+            Ok(taken) => taken,
+            Err(refused) => {
+                assert!(
+                    refused == *before,
+                    "a refused breaking edit changed the parse"
+                );
+                return false;
+            }
+        };
+    let again = rejoin(carried.clone(), rest);
+    assert!(
+        again.as_ref() == Some(before),
+        "rejoin did not give back the parse: {range:?} -> {inserted:?} of:\n{text}"
+    );
     let fresh = parse(&new, &Options::default());
     if carried != fresh {
         let (got, want) = (format!("{carried:#?}"), format!("{fresh:#?}"));
@@ -336,6 +350,11 @@ fn regressions() {
     // A key typed on a new line after an entry that follows an explicit key with nothing
     // in it (`?`): that key is placed at the next token, the entry's key; it is written
     // before the entry all the same.
+    // A tag on an empty value two lines before a `!`: the parse read that `!` as the
+    // value's tag in some texts and not in others.
+    let text = "image: node:\u{12}2\nniil      - step:\n  :    namstep:\n  :amstep:\n  :p:\n  :    namstenode&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&:21\nniil    - step:\n  :    namstep:\n  :p:\n  :   !namstep:\n  \n!  :te0p:\n";
+    let before = parse(text, &Options::default());
+    try_with(entry, text, &before, Span::empty(235), "x");
     // An explicit key with nothing in it, its value on the next line (`?` then `:`): the
     // empty key is placed at that colon, but its entry starts at the `?`. A key typed
     // before the colon is a new entry.
@@ -407,4 +426,3 @@ fn what_is_refused() {
     assert!(try_edit(text, &before, Span::empty(docker), "d"));
     assert!(!try_edit(text, &before, Span::empty(docker), ",x"));
 }
-
