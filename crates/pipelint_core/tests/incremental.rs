@@ -1,7 +1,8 @@
 //! `check_parsed` with a parse kept up to date by `edit` finds what `check` finds in the
 //! new text, at the same places: over the rule fixtures, typing a character at the end of
 //! each plain value and of each key, and deleting the last one; adding a line after each
-//! key's line.
+//! key's line; and with a parse made by `edit_breaking`, typing a key before its colon on
+//! a new line after each key's line.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::path::Path;
 use common::yaml_files;
 
 use pipelint_core::{CheckOptions, check, check_parsed};
-use pipelint_yaml::{Node, NodeKind, ScalarStyle, Span, edit, parse};
+use pipelint_yaml::{Node, NodeKind, ScalarStyle, Span, edit, edit_breaking, parse};
 
 fn value_ends(node: &Node, out: &mut Vec<Span>) {
     match &node.kind {
@@ -48,7 +49,7 @@ fn a_kept_parse_gives_the_findings_of_a_fresh_check() {
     );
     files.sort();
     assert!(files.len() > 100, "fixtures not found");
-    let mut taken = 0;
+    let (mut taken, mut broken) = (0, 0);
     for path in &files {
         let text = std::fs::read_to_string(path).expect("read fixture");
         let opts = CheckOptions {
@@ -62,6 +63,7 @@ fn a_kept_parse_gives_the_findings_of_a_fresh_check() {
             keys(root, &mut key_spans);
         }
         let mut edits: Vec<(Span, String)> = Vec::new();
+        let mut breaking: Vec<(Span, String)> = Vec::new();
         for span in spans.into_iter().chain(key_spans.iter().copied()) {
             edits.push((Span::empty(span.end), "x".to_owned()));
             if span.end > span.start {
@@ -75,6 +77,8 @@ fn a_kept_parse_gives_the_findings_of_a_fresh_check() {
                 .map_or(text.len(), |i| key.start + i);
             let column = " ".repeat(key.start - line);
             edits.push((Span::empty(end), format!("\n{column}image: alpine")));
+            // A key typed before its colon: the text does not read.
+            breaking.push((Span::empty(end), format!("\n{column}imag")));
         }
         for (range, inserted) in edits {
             let inserted = inserted.as_str();
@@ -96,6 +100,27 @@ fn a_kept_parse_gives_the_findings_of_a_fresh_check() {
                 path.display()
             );
         }
+        for (range, inserted) in breaking {
+            let Ok((parsed, _)) =
+                edit_breaking(before.clone(), &text, range, &inserted, &opts.yaml)
+            else {
+                continue;
+            };
+            broken += 1;
+            let new = [&text[..range.start], &inserted, &text[range.end..]].concat();
+            let kept = check_parsed(&new, parsed, &opts);
+            let fresh = check(&new, &opts);
+            assert_eq!(
+                kept.diagnostics,
+                fresh.diagnostics,
+                "{}: {range:?} -> {inserted:?}",
+                path.display()
+            );
+        }
     }
     assert!(taken > 100, "only {taken} edits were taken");
+    assert!(
+        broken > 100,
+        "only {broken} edits that break the text were taken"
+    );
 }
