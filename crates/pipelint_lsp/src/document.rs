@@ -363,15 +363,12 @@ impl Document {
 /// their common end (on character boundaries).
 fn difference<'n>(old: &str, new: &'n str) -> (Span, &'n str) {
     let (o, n) = (old.as_bytes(), new.as_bytes());
-    let mut start = o.iter().zip(n).take_while(|(a, b)| a == b).count();
+    let mut start = common_start(o, n);
     while !old.is_char_boundary(start) || !new.is_char_boundary(start) {
         start -= 1;
     }
     let room = o.len().min(n.len()) - start;
-    let mut same_end = (o.iter().rev().zip(n.iter().rev()))
-        .take(room)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let mut same_end = common_end(&o[o.len() - room..], &n[n.len() - room..]);
     while !old.is_char_boundary(o.len() - same_end) || !new.is_char_boundary(n.len() - same_end) {
         same_end -= 1;
     }
@@ -379,6 +376,39 @@ fn difference<'n>(old: &str, new: &'n str) -> (Span, &'n str) {
         Span::new(start, o.len() - same_end),
         &new[start..n.len() - same_end],
     )
+}
+
+/// How many bytes `a` and `b` have in common at their start: compared a block at a time
+/// (a large file's texts differ by a keystroke), then byte by byte.
+fn common_start(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let len = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= len && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + (a[i..len].iter().zip(&b[i..len]))
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// How many bytes `a` and `b` have in common at their end, the same way.
+fn common_end(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
+    let mut same = 0;
+    while same + BLOCK <= len
+        && a[len - same - BLOCK..len - same] == b[len - same - BLOCK..len - same]
+    {
+        same += BLOCK;
+    }
+    same + (a[..len - same]
+        .iter()
+        .rev()
+        .zip(b[..len - same].iter().rev()))
+    .take_while(|(x, y)| x == y)
+    .count()
 }
 
 fn empty_analysis() -> Analysis {
@@ -673,6 +703,20 @@ mod tests {
             (span.start, span.end, inserted.to_owned())
         };
         assert_eq!(d("abc", "abc"), (3, 3, String::new()));
+        // Long texts, compared a block at a time: a difference anywhere, at the ends too.
+        let long: String = (0..300)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        for at in [0, 1, 63, 64, 65, 150, 235, 236, 299, 300] {
+            let new = [&long[..at], "XY", &long[at..]].concat();
+            assert_eq!(d(&long, &new), (at, at, "XY".to_owned()), "insert at {at}");
+            if at < 300 {
+                let gone = [&long[..at], &long[at + 1..]].concat();
+                let (a, b, ins) = d(&long, &gone);
+                assert_eq!((b - a, ins.as_str()), (1, ""), "remove at {at}");
+                assert_eq!([&long[..a], &long[b..]].concat(), gone);
+            }
+        }
         assert_eq!(d("a: 1\n", "a: 1\nb: 2\n"), (5, 5, "b: 2\n".to_owned()));
         assert_eq!(d("xaay", "xay"), (2, 3, String::new()));
         assert_eq!(d("", "new"), (0, 0, "new".to_owned()));
