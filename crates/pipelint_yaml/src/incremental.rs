@@ -221,6 +221,66 @@ struct Region {
     end: usize,
 }
 
+impl Region {
+    /// The limits for reading the lines on their own: the depth left below the mapping.
+    fn opts(&self, opts: &Options) -> Options {
+        Options {
+            max_depth: opts.max_depth - self.path.len(),
+            ..opts.clone()
+        }
+    }
+}
+
+/// The entry or run of entries of a block mapping whose lines hold the edit that replaces
+/// `old[range]` with `inserted`, when their lines can be read again on their own: the
+/// range lies in the text, the new text is not over the size limit, no carriage return
+/// stands alone (a line break for YAML, not for the line scans here), no anchor or alias
+/// is written in the lines or on a collection around them, the mapping is not at the
+/// depth limit, and the next line does not start with a colon.
+fn entry_region(
+    parsed: &Parsed,
+    old: &str,
+    range: Span,
+    inserted: &str,
+    opts: &Options,
+) -> Option<Region> {
+    let (a, b) = (range.start, range.end);
+    if a > b || b > old.len() || !old.is_char_boundary(a) || !old.is_char_boundary(b) {
+        return None;
+    }
+    if old.len() - (b - a) + inserted.len() > opts.max_bytes || lone_cr(old) {
+        return None;
+    }
+    let region = find_region(parsed, old, a, b)?;
+    // Overlapping the lines, or empty and inside them.
+    let within =
+        |s: Span| s.start < region.end && (region.start < s.end || region.start <= s.start);
+    if anchor_or_alias(parsed, within) || region.path.len() >= opts.max_depth {
+        return None;
+    }
+    // A line after the lines that starts with a colon would be the value of an explicit
+    // key (`? x`) the edit might end them with.
+    if old[region.end..]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(':')
+    {
+        return None;
+    }
+    Some(region)
+}
+
+/// Lines of the text to read on their own: `pieces` after `column` spaces for what stands
+/// before the first key. `None` when they hold a carriage return alone, or a document
+/// marker or directive (which would end the document there, not in the lines).
+fn lines_text(column: usize, pieces: &[&str]) -> Option<String> {
+    let mut text = String::with_capacity(column + pieces.iter().map(|p| p.len()).sum::<usize>());
+    text.extend(std::iter::repeat_n(' ', column));
+    pieces.iter().for_each(|p| text.push_str(p));
+    let marker =
+        |line: &str| line.starts_with("---") || line.starts_with("...") || line.starts_with('%');
+    (!lone_cr(&text) && !text.split('\n').any(marker)).then_some(text)
+}
+
 /// Applies to `parsed` (the parse of `old` with `opts`) the edit that replaces
 /// `old[range]` with `inserted`, when the edit stays inside the lines of one entry of a
 /// block mapping (from its key to the next line that is not blank or a comment), or of a
@@ -241,62 +301,22 @@ pub fn edit_entry(
     inserted: &str,
     opts: &Options,
 ) -> bool {
-    let (a, b) = (range.start, range.end);
-    if a > b || b > old.len() || !old.is_char_boundary(a) || !old.is_char_boundary(b) {
-        return false;
-    }
-    if old.len() - (b - a) + inserted.len() > opts.max_bytes {
-        return false;
-    }
-    // A carriage return alone breaks a line for YAML, not for the line scans here.
-    if lone_cr(old) {
-        return false;
-    }
     if !parsed.problems.iter().all(|p| reported_again(&p.kind)) {
         return false;
     }
-    let Some(region) = find_region(parsed, old, a, b) else {
+    let Some(region) = entry_region(parsed, old, range, inserted, opts) else {
         return false;
     };
-    // Overlapping the lines, or empty and inside them.
-    let within =
-        |s: Span| s.start < region.end && (region.start < s.end || region.start <= s.start);
-    if anchor_or_alias(parsed, within) {
-        return false;
-    }
+    let (a, b) = (range.start, range.end);
     let depth = region.path.len();
-    if depth >= opts.max_depth {
+    // The entry's lines after the edit.
+    let Some(text) = lines_text(
+        region.column,
+        &[&old[region.start..a], inserted, &old[b..region.end]],
+    ) else {
         return false;
-    }
-    // A line after the lines that starts with a colon would be the value of an explicit
-    // key (`? x`) the edit might end them with.
-    if old[region.end..]
-        .trim_start_matches([' ', '\t'])
-        .starts_with(':')
-    {
-        return false;
-    }
-
-    // The entry's lines after the edit, with spaces for what stands before the key.
-    let mut text = String::with_capacity(region.end - region.start + inserted.len() + 64);
-    text.extend(std::iter::repeat_n(' ', region.column));
-    text.push_str(&old[region.start..a]);
-    text.push_str(inserted);
-    text.push_str(&old[b..region.end]);
-    if lone_cr(&text) {
-        return false;
-    }
-    // A document marker or a directive would end the document here, not in the lines.
-    let marker =
-        |line: &str| line.starts_with("---") || line.starts_with("...") || line.starts_with('%');
-    if text.split('\n').any(marker) {
-        return false;
-    }
-    let region_opts = Options {
-        max_depth: opts.max_depth - depth,
-        ..opts.clone()
     };
-    let Some(mut read) = parse_strict(&text, &region_opts) else {
+    let Some(mut read) = parse_strict(&text, &region.opts(opts)) else {
         return false;
     };
     let read_ok = read.documents.len() == 1
@@ -362,25 +382,9 @@ pub fn edit_entry(
         .map(|e| e.key.span)
         .collect();
     // The merge keys of the mapping, with the merged nodes copied again from their anchors.
-    let mut merges: Vec<(Span, Node)> = Vec::with_capacity(mapping.merges.len());
-    for merge in &mapping.merges {
-        if !merge.unreadable.is_empty() {
-            return false;
-        }
-        let mut copies = Vec::with_capacity(merge.sources.len());
-        for &site in &merge.sources {
-            let Some(copy) = copy_at(parsed, site) else {
-                return false;
-            };
-            copies.push(copy);
-        }
-        let value = if let [_] = copies.as_slice() {
-            copies.swap_remove(0)
-        } else {
-            Node::new(NodeKind::Sequence(copies), merge.key_span)
-        };
-        merges.push((merge.key_span, value));
-    }
+    let Some(mut merges) = merges_before(parsed, mapping, usize::MAX) else {
+        return false;
+    };
 
     // The lines read on their own stand at the entry's place in the new text. What ran
     // on to their end (a block scalar, and what ends with it) runs on to the next token
@@ -459,16 +463,7 @@ pub fn edit_entry(
             pairs.push((e.key, e.value));
         }
     }
-    for (key_span, value) in merges {
-        let key = Node::new(
-            NodeKind::Scalar(crate::Scalar {
-                value: "<<".to_owned(),
-                style: ScalarStyle::Plain,
-            }),
-            key_span,
-        );
-        pairs.push((key, value));
-    }
+    pairs.extend(merges.into_iter().map(merge_pair));
     pairs.sort_by_key(|(k, _)| k.site().start);
     let (rebuilt, duplicates) = rebuild_mapping(pairs, opts);
     mapping_node.kind = NodeKind::Mapping(rebuilt);
@@ -822,34 +817,12 @@ fn read_breaking(
     inserted: &str,
     opts: &Options,
 ) -> Option<Broken> {
-    let (a, b) = (range.start, range.end);
-    if a > b || b > old.len() || !old.is_char_boundary(a) || !old.is_char_boundary(b) {
-        return None;
-    }
-    let new_len = old.len() - (b - a) + inserted.len();
-    if new_len > opts.max_bytes || lone_cr(old) {
-        return None;
-    }
     let duplicate = |p: &crate::Problem| matches!(p.kind, ProblemKind::DuplicateKey { .. });
     if !parsed.problems.iter().all(duplicate) {
         return None;
     }
-    let region = find_region(parsed, old, a, b)?;
-    let within =
-        |s: Span| s.start < region.end && (region.start < s.end || region.start <= s.start);
-    if anchor_or_alias(parsed, within) {
-        return None;
-    }
-    let depth = region.path.len();
-    if depth >= opts.max_depth {
-        return None;
-    }
-    if old[region.end..]
-        .trim_start_matches([' ', '\t'])
-        .starts_with(':')
-    {
-        return None;
-    }
+    let region = entry_region(parsed, old, range, inserted, opts)?;
+    let (a, b) = (range.start, range.end);
     let new = [&old[..a], inserted, &old[b..]].concat();
     let bytes = new.as_bytes();
     // The lines after the edit, the next line with more than blanks or a comment (the
@@ -858,19 +831,8 @@ fn read_breaking(
     let lines_end = region.end + inserted.len() - (b - a);
     let next_end = after_line(bytes, lines_end);
     let limit = after_line(bytes, next_end);
-    let mut text = String::with_capacity(limit - region.start + region.column);
-    text.extend(std::iter::repeat_n(' ', region.column));
-    text.push_str(&new[region.start..limit]);
-    let marker =
-        |line: &str| line.starts_with("---") || line.starts_with("...") || line.starts_with('%');
-    if lone_cr(&text) || text.split('\n').any(marker) {
-        return None;
-    }
-    let region_opts = Options {
-        max_depth: opts.max_depth - depth,
-        ..opts.clone()
-    };
-    let (read, error) = crate::build::parse_until_error(&text, &region_opts)?;
+    let text = lines_text(region.column, &[&new[region.start..limit]])?;
+    let (mut read, error) = crate::build::parse_until_error(&text, &region.opts(opts))?;
     let (at, info) = error?;
     if at < region.column || crate::recover(&text, at, &info).is_some() {
         return None;
@@ -900,8 +862,10 @@ fn read_breaking(
         }
         line = after_line(bytes, line);
     }
-    // What the lines gave before the error: the mapping they start, at their column (the
-    // parser is then inside a block mapping there, as it is in the whole text).
+    // What the lines gave before the error, at its place in the new text: the mapping they
+    // start, at their column (the parser is then inside a block mapping there, as it is
+    // in the whole text).
+    shift_parsed(&mut read, &|p: &mut usize| *p += offset);
     let read_ok = read.documents.len() == 1
         && read.anchors.is_empty()
         && read.aliases.is_empty()
@@ -911,7 +875,7 @@ fn read_breaking(
         return None;
     };
     if !read_ok
-        || root.span.start != region.column
+        || root.span.start != region.start
         || root.anchor.is_some()
         || root.tag.is_some()
         || read_map.entries.is_empty()
@@ -919,38 +883,18 @@ fn read_breaking(
     {
         return None;
     }
-    let read_keys: Vec<Span> = read_map
-        .entries
-        .iter()
-        .map(|e| e.key.span.after(offset))
-        .collect();
-    let mut read_pairs: Vec<(Node, Node)> = Vec::with_capacity(read_map.entries.len());
-    for e in read_map.entries {
-        let (mut key, mut value) = (e.key, e.value);
-        let by = |s: &mut Span| *s = s.after(offset);
-        shift_node(&mut key, &by);
-        shift_node(&mut value, &by);
-        read_pairs.push((key, value));
-    }
-
-    let problems = read
-        .problems
-        .into_iter()
-        .filter(|p| !(duplicate(p) && read_keys.contains(&p.span.after(offset))))
-        .map(|mut p| {
-            p.span = p.span.after(offset);
-            if let ProblemKind::DuplicateKey { first, .. } = &mut p.kind {
-                *first = first.after(offset);
-            }
-            for (s, _) in &mut p.related {
-                *s = s.after(offset);
-            }
-            p
-        })
+    let read_keys: Vec<Span> = read_map.entries.iter().map(|e| e.key.span).collect();
+    // Their duplicate keys are found again with the mapping's.
+    let problems = (read.problems.into_iter())
+        .filter(|p| !(duplicate(p) && read_keys.contains(&p.span)))
         .collect();
     Some(Broken {
         region,
-        pairs: read_pairs,
+        pairs: read_map
+            .entries
+            .into_iter()
+            .map(|e| (e.key, e.value))
+            .collect(),
         problems,
         syntax: crate::syntax_problem(&new, error_at, &info),
         new_len: new.len(),
@@ -982,12 +926,16 @@ fn plan_breaking(parsed: &Parsed, read: &Broken) -> Option<(Vec<Level>, Vec<Span
         }
         let step = region.path.get(k).copied();
         let (bound, next, merges) = match (step, &node.kind) {
-            (Some(Step::Value(j)), NodeKind::Mapping(m)) => {
-                (j, &m.entries.get(j)?.value, merges_before(parsed, m, j)?)
-            }
-            (None, NodeKind::Mapping(m)) => {
-                (region.first, node, merges_before(parsed, m, region.first)?)
-            }
+            (Some(Step::Value(j)), NodeKind::Mapping(m)) => (
+                j,
+                &m.entries.get(j)?.value,
+                merges_before(parsed, m, key_start(m, j)?)?,
+            ),
+            (None, NodeKind::Mapping(m)) => (
+                region.first,
+                node,
+                merges_before(parsed, m, key_start(m, region.first)?)?,
+            ),
             (Some(Step::Item(i)), NodeKind::Sequence(items)) => (i, items.get(i)?, Vec::new()),
             _ => return None,
         };
@@ -1011,10 +959,9 @@ fn plan_breaking(parsed: &Parsed, read: &Broken) -> Option<(Vec<Level>, Vec<Span
     Some((levels, owned_keys))
 }
 
-/// The merge keys of `m` written before its `j`th entry, with the merged nodes copied
-/// again from their anchors.
-fn merges_before(parsed: &Parsed, m: &crate::Mapping, j: usize) -> Option<Vec<(Span, Node)>> {
-    let bound = m.entries.get(j)?.key.site().start;
+/// The merge keys of `m` written before `bound`, with the merged nodes copied again from
+/// their anchors; `None` when one of them could not be read.
+fn merges_before(parsed: &Parsed, m: &crate::Mapping, bound: usize) -> Option<Vec<(Span, Node)>> {
     let mut out = Vec::new();
     for merge in m.merges.iter().filter(|g| g.key_span.start < bound) {
         if !merge.unreadable.is_empty() {
@@ -1032,6 +979,23 @@ fn merges_before(parsed: &Parsed, m: &crate::Mapping, j: usize) -> Option<Vec<(S
         out.push((merge.key_span, value));
     }
     Some(out)
+}
+
+/// Where the `j`th entry of `m` is written.
+fn key_start(m: &crate::Mapping, j: usize) -> Option<usize> {
+    Some(m.entries.get(j)?.key.site().start)
+}
+
+/// A merge key `<<` at `key_span` with its value, as a pair of its mapping.
+fn merge_pair((key_span, value): (Span, Node)) -> (Node, Node) {
+    let key = Node::new(
+        NodeKind::Scalar(crate::Scalar {
+            value: "<<".to_owned(),
+            style: ScalarStyle::Plain,
+        }),
+        key_span,
+    );
+    (key, value)
 }
 
 /// What [`edit_breaking`] left of the parse it was given: with the parse of the broken
@@ -1144,16 +1108,7 @@ fn split(
     for (level, Taken { pairs, items, key }) in levels.into_iter().zip(taken).rev() {
         let made = if level.mapping {
             let mut pairs = pairs;
-            for (key_span, value) in level.merges {
-                let key = Node::new(
-                    NodeKind::Scalar(crate::Scalar {
-                        value: "<<".to_owned(),
-                        style: ScalarStyle::Plain,
-                    }),
-                    key_span,
-                );
-                pairs.push((key, value));
-            }
+            pairs.extend(level.merges.into_iter().map(merge_pair));
             pairs.sort_by_key(|(k, _)| k.site().start);
             match (key, child.take()) {
                 (Some(key), Some(c)) => pairs.push((key, c)),
@@ -1250,17 +1205,6 @@ pub fn rejoin(truncated: Parsed, rest: Rest) -> Option<Parsed> {
         }
     }
     Some(parsed)
-}
-
-trait After {
-    /// The span moved `by` bytes on.
-    fn after(self, by: usize) -> Self;
-}
-
-impl After for Span {
-    fn after(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
-    }
 }
 
 /// The mapping at `start` made again from `pairs` as the parse closes one the text broke off
