@@ -44,26 +44,35 @@ fn try_with(how: Edit, text: &str, before: &Parsed, range: Span, inserted: &str)
     let taken = how(&mut parsed, text, range, inserted);
     if taken {
         let fresh = parse(&new, &Options::default());
-        if parsed != fresh {
-            let (got, want) = (format!("{parsed:#?}"), format!("{fresh:#?}"));
-            let (got, want): (Vec<&str>, Vec<&str>) =
-                (got.lines().collect(), want.lines().collect());
-            let at = got
-                .iter()
-                .zip(&want)
-                .position(|(g, w)| g != w)
-                .unwrap_or(got.len().min(want.len()));
-            let from = at.saturating_sub(12);
-            panic!(
-                "edit {range:?} -> {inserted:?} of:\n{text}\n---- new text:\n{new}\n---- carried over, from line {from}:\n{}\n---- fresh:\n{}",
-                got[from..(at + 4).min(got.len())].join("\n"),
-                want[from..(at + 4).min(want.len())].join("\n"),
-            );
-        }
+        assert_fresh(&parsed, &fresh, || {
+            format!("edit {range:?} -> {inserted:?} of:\n{text}\n---- new text:\n{new}")
+        });
     } else {
         assert!(parsed == *before, "a refused edit changed the parse");
     }
     taken
+}
+
+/// Panics, with `what` and the lines around the first difference of the two trees, when
+/// the carried-over parse is not the fresh one.
+fn assert_fresh(carried: &Parsed, fresh: &Parsed, what: impl FnOnce() -> String) {
+    if carried == fresh {
+        return;
+    }
+    let (got, want) = (format!("{carried:#?}"), format!("{fresh:#?}"));
+    let (got, want): (Vec<&str>, Vec<&str>) = (got.lines().collect(), want.lines().collect());
+    let at = got
+        .iter()
+        .zip(&want)
+        .position(|(g, w)| g != w)
+        .unwrap_or(got.len().min(want.len()));
+    let from = at.saturating_sub(12);
+    panic!(
+        "{}\n---- carried over, from line {from}:\n{}\n---- fresh:\n{}",
+        what(),
+        got[from..(at + 4).min(got.len())].join("\n"),
+        want[from..(at + 4).min(want.len())].join("\n"),
+    );
 }
 
 fn plain_values(node: &Node, out: &mut Vec<Span>) {
@@ -274,21 +283,9 @@ fn try_breaking(text: &str, before: &Parsed, range: Span, inserted: &str) -> boo
         "rejoin did not give back the parse: {range:?} -> {inserted:?} of:\n{text}"
     );
     let fresh = parse(&new, &Options::default());
-    if carried != fresh {
-        let (got, want) = (format!("{carried:#?}"), format!("{fresh:#?}"));
-        let (got, want): (Vec<&str>, Vec<&str>) = (got.lines().collect(), want.lines().collect());
-        let at = got
-            .iter()
-            .zip(&want)
-            .position(|(g, w)| g != w)
-            .unwrap_or(got.len().min(want.len()));
-        let from = at.saturating_sub(12);
-        panic!(
-            "breaking edit {range:?} -> {inserted:?} of:\n{text}\n---- new text:\n{new}\n---- carried over, from line {from}:\n{}\n---- fresh:\n{}",
-            got[from..(at + 4).min(got.len())].join("\n"),
-            want[from..(at + 4).min(want.len())].join("\n"),
-        );
-    }
+    assert_fresh(&carried, &fresh, || {
+        format!("breaking edit {range:?} -> {inserted:?} of:\n{text}\n---- new text:\n{new}")
+    });
     assert!(
         fresh.stopped(),
         "a breaking edit was taken on a text that reads"
