@@ -381,35 +381,31 @@ fn difference<'n>(old: &str, new: &'n str) -> (Span, &'n str) {
 /// How many bytes `a` and `b` have in common at their start: compared a block at a time
 /// (a large file's texts differ by a keystroke), then byte by byte.
 fn common_start(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 64;
-    let len = a.len().min(b.len());
-    let mut i = 0;
-    while i + BLOCK <= len && a[i..i + BLOCK] == b[i..i + BLOCK] {
-        i += BLOCK;
-    }
-    i + (a[i..len].iter().zip(&b[i..len]))
+    let blocks = (a.chunks_exact(BLOCK).zip(b.chunks_exact(BLOCK)))
         .take_while(|(x, y)| x == y)
         .count()
+        * BLOCK;
+    blocks
+        + (a[blocks..].iter().zip(&b[blocks..]))
+            .take_while(|(x, y)| x == y)
+            .count()
 }
 
 /// How many bytes `a` and `b` have in common at their end, the same way.
 fn common_end(a: &[u8], b: &[u8]) -> usize {
-    const BLOCK: usize = 64;
-    let len = a.len().min(b.len());
-    let (a, b) = (&a[a.len() - len..], &b[b.len() - len..]);
-    let mut same = 0;
-    while same + BLOCK <= len
-        && a[len - same - BLOCK..len - same] == b[len - same - BLOCK..len - same]
-    {
-        same += BLOCK;
-    }
-    same + (a[..len - same]
-        .iter()
-        .rev()
-        .zip(b[..len - same].iter().rev()))
-    .take_while(|(x, y)| x == y)
-    .count()
+    let blocks = (a.rchunks_exact(BLOCK).zip(b.rchunks_exact(BLOCK)))
+        .take_while(|(x, y)| x == y)
+        .count()
+        * BLOCK;
+    let (a, b) = (&a[..a.len() - blocks], &b[..b.len() - blocks]);
+    blocks
+        + (a.iter().rev().zip(b.iter().rev()))
+            .take_while(|(x, y)| x == y)
+            .count()
 }
+
+/// The bytes [`common_start`] and [`common_end`] compare at a time.
+const BLOCK: usize = 64;
 
 fn empty_analysis() -> Analysis {
     Analysis {
