@@ -592,15 +592,10 @@ impl<'a> Builder<'a> {
 /// Reads `text` into a tree with no recovery: `None` at the first syntax error. For a
 /// piece of a document read again on its own ([`crate::incremental`]).
 pub(crate) fn parse_strict(text: &str, opts: &Options) -> Option<Parsed> {
-    let mut builder = Builder::new(text, opts, &[]);
-    let mut parser = saphyr_parser::Parser::new_from_str(text);
-    while let Some(next) = parser.next_event() {
-        let (event, span) = next.ok()?;
-        if builder.on_event(event, span).is_break() {
-            return None;
-        }
+    match parse_until_error(text, opts)? {
+        (parsed, None) => Some(parsed),
+        (_, Some(_)) => None,
     }
-    Some(builder.finish())
 }
 
 /// Reads `text` into a tree up to its first syntax error: what was read before it (the
